@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client } from 'pg';
+import { DataSource, type Logger as TypeOrmLogger } from 'typeorm';
+import type { Config } from '../config';
+import { entities } from './entities';
+import { Initial1764300000000 } from './migrations/1764300000000-initial';
+
+export const migrations = [Initial1764300000000];
+
+/** Counts every SQL statement the process sends; tests use it to prove list queries do not grow with page size. */
+export class QueryCounter implements TypeOrmLogger {
+  count = 0;
+  logQuery(): void {
+    this.count++;
+  }
+  logQueryError(): void {}
+  logQuerySlow(): void {}
+  logSchemaBuild(): void {}
+  logMigration(): void {}
+  log(): void {}
+}
+
+export function createDataSource(config: Config, counter = new QueryCounter()): DataSource {
+  const common = {
+    entities,
+    migrations,
+    synchronize: false,
+    migrationsRun: false,
+    logger: counter,
+    logging: ['query' as const],
+  };
+  if (config.database.type === 'sqlite') {
+    fs.mkdirSync(path.dirname(config.database.file), { recursive: true });
+    return new DataSource({
+      ...common,
+      type: 'better-sqlite3',
+      database: config.database.file,
+      // WAL lets readers run beside the single writer; the busy timeout waits out a writer instead of failing.
+      enableWAL: true,
+      timeout: 5000,
+    });
+  }
+  // A non-default schema is selected through search_path, so raw SQL fragments resolve the same tables
+  // that the entities do.
+  const schema = config.database.schema;
+  return new DataSource({
+    ...common,
+    type: 'postgres',
+    url: config.database.url,
+    extra: { max: 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) },
+  });
+}
+
+export async function openDatabase(config: Config, counter?: QueryCounter): Promise<DataSource> {
+  if (config.database.type === 'postgres' && config.database.schema) {
+    const client = new Client({ connectionString: config.database.url });
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${config.database.schema}"`);
+    } finally {
+      await client.end();
+    }
+  }
+  const ds = createDataSource(config, counter);
+  await ds.initialize();
+  await ds.runMigrations({ transaction: 'each' });
+  return ds;
+}

@@ -1,0 +1,26 @@
+import { Column, Entity, Index } from 'typeorm';
+import { BaseRow } from './base';
+
+export interface ConnectionDefinition {
+  name: string;
+  linkName: string;
+  serviceSlug: string;
+  scopes: string[];
+  useLoginUserCredentials: boolean;
+}
+
+@Entity('extension')
+@Index(['workspaceId', 'name'], { unique: true })
+export class ExtensionRow extends BaseRow {
+  @Column('varchar', { length: 36 })
+  workspaceId!: string;
+
+  @Column('varchar', { length: 80 })
+  name!: string;
+
+  @Column('simple-json')
+  connectionDefinitions!: ConnectionDefinition[];
+
+  @Column('varchar', { length: 36 })
+  createdById!: string;
+}

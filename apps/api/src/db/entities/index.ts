@@ -1,0 +1,39 @@
+import { ApiTokenRow } from './api-token';
+import { AuditEventRow } from './audit-event';
+import { AuthorizationRow } from './authorization';
+import { ConnectionRow } from './connection';
+import { ExtensionRow } from './extension';
+import { MembershipRow } from './membership';
+import { ServiceRow } from './service';
+import { SessionRow } from './session';
+import { SystemSettingRow } from './system-setting';
+import { UserRow } from './user';
+import { WorkspaceRow } from './workspace';
+
+export {
+  ApiTokenRow,
+  AuditEventRow,
+  AuthorizationRow,
+  ConnectionRow,
+  ExtensionRow,
+  MembershipRow,
+  ServiceRow,
+  SessionRow,
+  SystemSettingRow,
+  UserRow,
+  WorkspaceRow,
+};
+
+export const entities = [
+  WorkspaceRow,
+  UserRow,
+  MembershipRow,
+  SessionRow,
+  ApiTokenRow,
+  ServiceRow,
+  ConnectionRow,
+  AuthorizationRow,
+  ExtensionRow,
+  AuditEventRow,
+  SystemSettingRow,
+];

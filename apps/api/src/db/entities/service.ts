@@ -1,0 +1,70 @@
+import { Column, Entity, Index } from 'typeorm';
+import { BaseRow } from './base';
+
+export type ServiceKind = 'DEFAULT' | 'CUSTOM';
+export type AuthType = 'OAUTH2' | 'OAUTH1' | 'BASIC' | 'API_KEY';
+export type ParamType = 'HEADERS' | 'QUERY_STRING' | 'FORM_DATA';
+
+/**
+ * A CUSTOM service, or the workspace's settings for a DEFAULT (catalog) service: a DEFAULT row exists only
+ * once an admin sets its client credentials or a connection uses it, and then only `slug` and the client
+ * credentials matter; everything else comes from the catalog.
+ */
+@Entity('service')
+@Index(['workspaceId', 'slug'], { unique: true })
+export class ServiceRow extends BaseRow {
+  @Column('varchar', { length: 36 })
+  workspaceId!: string;
+
+  @Column('varchar', { length: 16 })
+  kind!: ServiceKind;
+
+  @Column('varchar', { length: 80 })
+  slug!: string;
+
+  @Column('varchar', { length: 80, nullable: true })
+  name?: string | null;
+
+  @Column('varchar', { length: 16, nullable: true })
+  authType?: AuthType | null;
+
+  @Column('varchar', { length: 16, nullable: true })
+  paramType?: ParamType | null;
+
+  @Column('varchar', { length: 2048, nullable: true })
+  authorizeUrl?: string | null;
+
+  @Column('varchar', { length: 2048, nullable: true })
+  accessTokenUrl?: string | null;
+
+  @Column('varchar', { length: 2048, nullable: true })
+  requestTokenUrl?: string | null;
+
+  @Column('varchar', { length: 2048, nullable: true })
+  refreshUrl?: string | null;
+
+  @Column('varchar', { length: 2048, nullable: true })
+  revokeUrl?: string | null;
+
+  @Column('simple-json', { nullable: true })
+  scopes?: string[] | null;
+
+  @Column('varchar', { length: 8, nullable: true })
+  scopeDelimiter?: string | null;
+
+  @Column('simple-json', { nullable: true })
+  apiBaseUrls?: string[] | null;
+
+  @Column('varchar', { length: 128, nullable: true })
+  apiKeyParamName?: string | null;
+
+  @Column('varchar', { length: 512, nullable: true })
+  clientId?: string | null;
+
+  /** Encrypted (SecretBox, bound to service.clientSecret of this row). Never a GraphQL field. */
+  @Column('text', { nullable: true })
+  clientSecretEncrypted?: string | null;
+
+  @Column('varchar', { length: 36, nullable: true })
+  createdById?: string | null;
+}

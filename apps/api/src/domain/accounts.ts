@@ -1,0 +1,266 @@
+import type { Logger } from 'pino';
+import { type DataSource, IsNull, MoreThan } from 'typeorm';
+import type { Config } from '../config';
+import { ApiTokenRow, MembershipRow, SessionRow, UserRow, WorkspaceRow } from '../db/entities';
+import { newId } from '../db/entities/base';
+import type { Role } from '../db/entities/membership';
+import { AppError, badInput, notFound } from '../errors';
+import type { AuditService } from './audit';
+import { generatePassword, hashPassword, newOpaqueToken, sha256, verifyPassword } from './secrets';
+import type { Viewer } from './viewer';
+
+// A fixed hash to compare against when the email is unknown, so a sign-in takes as long either way.
+const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$' + 'A'.repeat(86);
+
+export class AccountsService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly audit: AuditService,
+    private readonly config: Config,
+  ) {}
+
+  /** First start: one workspace and its admin. Returns the generated password when one was made. */
+  async bootstrap(logger: Logger): Promise<{ created: boolean; email: string; generatedPassword?: string }> {
+    const email = this.config.admin.email;
+    if ((await this.ds.getRepository(WorkspaceRow).count()) > 0) return { created: false, email };
+    const generatedPassword = this.config.admin.password ? undefined : generatePassword();
+    const passwordHash = await hashPassword(this.config.admin.password ?? generatedPassword!);
+    await this.ds.transaction(async (m) => {
+      const workspace = await m.save(
+        WorkspaceRow,
+        m.create(WorkspaceRow, { id: newId(), name: this.config.workspaceName }),
+      );
+      let user = await m.findOneBy(UserRow, { email });
+      if (!user)
+        user = await m.save(
+          UserRow,
+          m.create(UserRow, { id: newId(), email, displayName: 'Admin', passwordHash }),
+        );
+      await m.save(
+        MembershipRow,
+        m.create(MembershipRow, { id: newId(), workspaceId: workspace.id, userId: user.id, role: 'ADMIN' }),
+      );
+    });
+    logger.info({ email }, 'created the first workspace and its admin');
+    return { created: true, email, generatedPassword };
+  }
+
+  async signIn(email: string, password: string): Promise<{ token: string; viewer: Viewer; expiresAt: Date }> {
+    const user = await this.ds.getRepository(UserRow).findOneBy({ email: email.trim().toLowerCase() });
+    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+    if (!user || !ok) throw new AppError('UNAUTHENTICATED', 'The email or password is not right.');
+    const membership = await this.ds
+      .getRepository(MembershipRow)
+      .findOne({ where: { userId: user.id }, order: { createdAt: 'ASC' } });
+    if (!membership) throw new AppError('FORBIDDEN', 'This account is not a member of any workspace.');
+    const token = newOpaqueToken('cnx_sess');
+    const expiresAt = new Date(Date.now() + this.config.sessionTtlMs);
+    const session = await this.ds.getRepository(SessionRow).save({
+      id: newId(),
+      tokenHash: sha256(token),
+      userId: user.id,
+      workspaceId: membership.workspaceId,
+      expiresAt,
+    });
+    const viewer: Viewer = {
+      userId: user.id,
+      workspaceId: membership.workspaceId,
+      role: membership.role,
+      authMethod: 'SESSION',
+      sessionId: session.id,
+    };
+    await this.audit.record(viewer, {
+      action: 'user.signed_in',
+      targetType: 'user',
+      targetId: user.id,
+      message: `${user.email} signed in`,
+    });
+    return { token, viewer, expiresAt };
+  }
+
+  async signOut(viewer: Viewer): Promise<void> {
+    if (viewer.sessionId) await this.ds.getRepository(SessionRow).delete({ id: viewer.sessionId });
+  }
+
+  /** Resolves a session cookie value or an API token to a viewer; null when unknown, expired or revoked. */
+  async viewerForSession(token: string): Promise<Viewer | null> {
+    const session = await this.ds
+      .getRepository(SessionRow)
+      .findOneBy({ tokenHash: sha256(token), expiresAt: MoreThan(new Date()) });
+    if (!session) return null;
+    const membership = await this.ds
+      .getRepository(MembershipRow)
+      .findOneBy({ workspaceId: session.workspaceId, userId: session.userId });
+    if (!membership) return null;
+    return {
+      userId: session.userId,
+      workspaceId: session.workspaceId,
+      role: membership.role,
+      authMethod: 'SESSION',
+      sessionId: session.id,
+    };
+  }
+
+  async viewerForApiToken(token: string): Promise<Viewer | null> {
+    const row = await this.ds
+      .getRepository(ApiTokenRow)
+      .findOneBy({ tokenHash: sha256(token), revokedAt: IsNull() });
+    if (!row) return null;
+    const membership = await this.ds
+      .getRepository(MembershipRow)
+      .findOneBy({ workspaceId: row.workspaceId, userId: row.userId });
+    if (!membership) return null;
+    // Coarse last-used stamp: at most one write per token per minute.
+    if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000)
+      await this.ds.getRepository(ApiTokenRow).update({ id: row.id }, { lastUsedAt: new Date() });
+    return {
+      userId: row.userId,
+      workspaceId: row.workspaceId,
+      role: membership.role,
+      authMethod: 'API_TOKEN',
+      apiTokenId: row.id,
+    };
+  }
+
+  async getUser(id: string): Promise<UserRow> {
+    const user = await this.ds.getRepository(UserRow).findOneBy({ id });
+    if (!user) throw notFound('User');
+    return user;
+  }
+
+  async getWorkspace(id: string): Promise<WorkspaceRow> {
+    const ws = await this.ds.getRepository(WorkspaceRow).findOneBy({ id });
+    if (!ws) throw notFound('Workspace');
+    return ws;
+  }
+
+  async listMembers(workspaceId: string): Promise<MembershipRow[]> {
+    return this.ds.getRepository(MembershipRow).find({
+      where: { workspaceId },
+      relations: { user: true },
+      order: { createdAt: 'ASC' },
+    });
+  }
+
+  async addMember(
+    viewer: Viewer,
+    input: { email: string; displayName?: string; password: string; role: Role },
+  ): Promise<MembershipRow> {
+    const email = input.email.trim().toLowerCase();
+    return this.ds.transaction(async (m) => {
+      let user = await m.findOneBy(UserRow, { email });
+      if (user) {
+        if (await m.findOneBy(MembershipRow, { workspaceId: viewer.workspaceId, userId: user.id }))
+          throw new AppError('CONFLICT', `${email} is already a member of this workspace.`, {
+            field: 'email',
+          });
+      } else {
+        user = await m.save(
+          UserRow,
+          m.create(UserRow, {
+            id: newId(),
+            email,
+            displayName: input.displayName?.trim() || email.split('@')[0]!,
+            passwordHash: await hashPassword(input.password),
+          }),
+        );
+      }
+      const membership = await m.save(
+        MembershipRow,
+        m.create(MembershipRow, {
+          id: newId(),
+          workspaceId: viewer.workspaceId,
+          userId: user.id,
+          role: input.role,
+        }),
+      );
+      membership.user = user;
+      await this.audit.record(
+        viewer,
+        {
+          action: 'member.added',
+          targetType: 'user',
+          targetId: user.id,
+          message: `Added ${email} as ${input.role}`,
+          metadata: { role: input.role },
+        },
+        m,
+      );
+      return membership;
+    });
+  }
+
+  async setMemberRole(viewer: Viewer, userId: string, role: Role): Promise<MembershipRow> {
+    return this.ds.transaction(async (m) => {
+      const membership = await m.findOne(MembershipRow, {
+        where: { workspaceId: viewer.workspaceId, userId },
+        relations: { user: true },
+      });
+      if (!membership) throw notFound('Member');
+      if (membership.role === 'ADMIN' && role !== 'ADMIN') {
+        const admins = await m.countBy(MembershipRow, { workspaceId: viewer.workspaceId, role: 'ADMIN' });
+        if (admins <= 1) throw badInput('role', 'the workspace must keep at least one admin');
+      }
+      membership.role = role;
+      await m.save(MembershipRow, membership);
+      await this.audit.record(
+        viewer,
+        {
+          action: 'member.role_changed',
+          targetType: 'user',
+          targetId: userId,
+          message: `Set ${membership.user?.email} to ${role}`,
+          metadata: { role },
+        },
+        m,
+      );
+      return membership;
+    });
+  }
+
+  async createApiToken(viewer: Viewer, name: string): Promise<{ row: ApiTokenRow; token: string }> {
+    const token = newOpaqueToken('cnx_live');
+    const row = await this.ds.getRepository(ApiTokenRow).save({
+      id: newId(),
+      workspaceId: viewer.workspaceId,
+      userId: viewer.userId,
+      name: name.trim(),
+      prefix: token.slice(0, 12),
+      tokenHash: sha256(token),
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+    await this.audit.record(viewer, {
+      action: 'api_token.created',
+      targetType: 'api_token',
+      targetId: row.id,
+      message: `Created API token "${row.name}"`,
+    });
+    return { row, token };
+  }
+
+  async listApiTokens(viewer: Viewer): Promise<ApiTokenRow[]> {
+    return this.ds.getRepository(ApiTokenRow).find({
+      where: { workspaceId: viewer.workspaceId, userId: viewer.userId },
+      order: { createdAt: 'DESC' },
+    });
+  }
+
+  async revokeApiToken(viewer: Viewer, id: string): Promise<ApiTokenRow> {
+    const repo = this.ds.getRepository(ApiTokenRow);
+    const row = await repo.findOneBy({ id, workspaceId: viewer.workspaceId });
+    // Admins may revoke anyone's token in their workspace; members only their own.
+    if (!row || (row.userId !== viewer.userId && viewer.role !== 'ADMIN')) throw notFound('API token');
+    if (!row.revokedAt) {
+      row.revokedAt = new Date();
+      await repo.save(row);
+      await this.audit.record(viewer, {
+        action: 'api_token.revoked',
+        targetType: 'api_token',
+        targetId: row.id,
+        message: `Revoked API token "${row.name}"`,
+      });
+    }
+    return row;
+  }
+}

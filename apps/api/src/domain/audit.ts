@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager, FindOperator } from 'typeorm';
+import { AuditEventRow, UserRow } from '../db/entities';
+import type { Viewer } from './viewer';
+
+export interface AuditInput {
+  action: string;
+  targetType: string;
+  targetId?: string | null;
+  connectionId?: string | null;
+  message: string;
+  /** Names, ids, counts and flags only: never a secret, header value or body. */
+  metadata?: Record<string, string | number | boolean | null>;
+}
+
+export interface AuditFilter {
+  connectionId?: string;
+  action?: string;
+  actorId?: string;
+}
+
+export class AuditService {
+  constructor(private readonly ds: DataSource) {}
+
+  /** Records an event; pass the transaction's manager so the event commits or rolls back with the change. */
+  async record(
+    viewer: Pick<Viewer, 'workspaceId' | 'userId'> | { workspaceId: string; userId: null },
+    input: AuditInput,
+    manager: EntityManager = this.ds.manager,
+  ): Promise<void> {
+    await manager.insert(AuditEventRow, {
+      id: randomUUID(),
+      workspaceId: viewer.workspaceId,
+      actorId: viewer.userId,
+      action: input.action,
+      targetType: input.targetType,
+      targetId: input.targetId ?? null,
+      connectionId: input.connectionId ?? null,
+      message: input.message.slice(0, 500),
+      metadata: input.metadata ?? null,
+    });
+  }
+
+  async list(
+    workspaceId: string,
+    filter: AuditFilter,
+    page: { offset: number; limit: number },
+  ): Promise<{ rows: AuditEventRow[]; total: number }> {
+    const qb = this.ds
+      .getRepository(AuditEventRow)
+      .createQueryBuilder('e')
+      .where('e.workspaceId = :workspaceId', { workspaceId });
+    if (filter.connectionId) qb.andWhere('e.connectionId = :cid', { cid: filter.connectionId });
+    if (filter.actorId) qb.andWhere('e.actorId = :aid', { aid: filter.actorId });
+    if (filter.action?.endsWith('.')) qb.andWhere('e.action LIKE :prefix', { prefix: `${filter.action}%` });
+    else if (filter.action) qb.andWhere('e.action = :action', { action: filter.action });
+    const [rows, total] = await qb
+      .orderBy('e.createdAt', 'DESC')
+      .addOrderBy('e.id', 'DESC')
+      .skip(page.offset)
+      .take(page.limit)
+      .getManyAndCount();
+    return { rows, total };
+  }
+
+  /** Actors of a page of events, in one query. */
+  users(ids: FindOperator<string>): Promise<UserRow[]> {
+    return this.ds.getRepository(UserRow).findBy({ id: ids });
+  }
+}

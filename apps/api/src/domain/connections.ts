@@ -1,0 +1,315 @@
+import type { Authorization as AuthorizationView, Connection as ConnectionView } from '@connections/schema';
+import { type DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
+import { AuthorizationRow, ConnectionRow, ExtensionRow, UserRow } from '../db/entities';
+import { newId } from '../db/entities/base';
+import type { AuthorizationStatus } from '../db/entities/authorization';
+import { AppError, badInput, forbidden, notFound } from '../errors';
+import type { AuditService } from './audit';
+import { deriveLinkName, firstFreeLinkName } from './link-name';
+import type { ServiceRegistry } from './service-registry';
+import { checkScopes } from './service-validation';
+import type { Viewer } from './viewer';
+
+export type ConnectionScopeFilter = 'OWN' | 'SHARED' | 'ALL';
+export type ConnectionStatusValue = AuthorizationStatus | 'NOT_CONNECTED';
+
+export interface ConnectionFilterInput {
+  scope: ConnectionScopeFilter;
+  service?: string;
+  status?: ConnectionStatusValue;
+  search?: string;
+}
+
+export interface CreateConnectionInput {
+  name: string;
+  linkName?: string | null;
+  service: string;
+  scopes?: string[] | null;
+  useLoginUserCredentials: boolean;
+  extensionId?: string | null;
+  subdomain?: string | null;
+}
+
+/** Statuses under which a login-user connection counts as authorized by that user (its SHARED list). */
+const AUTHORIZED: AuthorizationStatus[] = ['CONNECTED', 'REFRESHING', 'REFRESH_FAILED', 'NEEDS_REAUTH'];
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export class ConnectionsService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly registry: ServiceRegistry,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** The principal whose authorization an invocation by `userId` uses. */
+  static principalFor(
+    connection: Pick<ConnectionRow, 'useLoginUserCredentials' | 'ownerId'>,
+    userId: string,
+  ): string {
+    return connection.useLoginUserCredentials ? userId : connection.ownerId;
+  }
+
+  async list(
+    viewer: Viewer,
+    filter: ConnectionFilterInput,
+    window: { offset: number; limit: number },
+  ): Promise<{ nodes: ConnectionView[]; total: number }> {
+    const qb = this.ds
+      .getRepository(ConnectionRow)
+      .createQueryBuilder('c')
+      .innerJoinAndSelect('c.service', 's')
+      .innerJoinAndSelect('c.owner', 'o')
+      .where('"c"."workspaceId" = :ws', { ws: viewer.workspaceId })
+      .setParameters({ me: viewer.userId, yes: true, no: false, authorized: AUTHORIZED });
+    const authorizedByMe =
+      'EXISTS (SELECT 1 FROM "authorization" am WHERE "am"."connectionId" = "c"."id" AND "am"."principalId" = :me AND "am"."status" IN (:...authorized))';
+    if (filter.scope === 'OWN') qb.andWhere('"c"."ownerId" = :me');
+    else if (filter.scope === 'SHARED')
+      qb.andWhere(`"c"."ownerId" <> :me AND "c"."useLoginUserCredentials" = :yes AND ${authorizedByMe}`);
+    else if (viewer.role !== 'ADMIN')
+      qb.andWhere(
+        `("c"."ownerId" = :me OR "c"."useLoginUserCredentials" = :yes OR EXISTS (SELECT 1 FROM "authorization" ax WHERE "ax"."connectionId" = "c"."id" AND "ax"."principalId" = :me))`,
+      );
+    if (filter.service) {
+      const service = await this.registry.find(
+        viewer.workspaceId,
+        filter.service.includes(':') || filter.service.length === 36
+          ? { id: filter.service }
+          : { slug: filter.service },
+      );
+      qb.andWhere('"s"."slug" = :slug', { slug: service.slug });
+    }
+    if (filter.search?.trim()) {
+      qb.andWhere(`(LOWER("c"."name") LIKE :q ESCAPE '\\' OR "c"."linkName" LIKE :q ESCAPE '\\')`, {
+        q: `%${escapeLike(filter.search.trim().toLowerCase())}%`,
+      });
+    }
+    if (filter.status) this.whereStatus(qb, filter.status);
+    const [rows, total] = await qb
+      .orderBy('c.createdAt', 'DESC')
+      .addOrderBy('c.id', 'DESC')
+      .skip(window.offset)
+      .take(window.limit)
+      .getManyAndCount();
+    return { nodes: await this.views(viewer, rows), total };
+  }
+
+  private whereStatus(qb: SelectQueryBuilder<ConnectionRow>, status: ConnectionStatusValue) {
+    // The viewer's principal is the viewer for login-user connections and the owner otherwise.
+    const principalMatch =
+      '(("c"."useLoginUserCredentials" = :yes AND "af"."principalId" = :me) OR ("c"."useLoginUserCredentials" = :no AND "af"."principalId" = "c"."ownerId"))';
+    if (status === 'NOT_CONNECTED')
+      qb.andWhere(
+        `NOT EXISTS (SELECT 1 FROM "authorization" af WHERE "af"."connectionId" = "c"."id" AND ${principalMatch})`,
+      );
+    else
+      qb.andWhere(
+        `EXISTS (SELECT 1 FROM "authorization" af WHERE "af"."connectionId" = "c"."id" AND ${principalMatch} AND "af"."status" = :status)`,
+        { status },
+      );
+  }
+
+  async get(viewer: Viewer, ref: { id?: string | null; linkName?: string | null }): Promise<ConnectionView> {
+    const row = await this.findVisible(viewer, ref);
+    return (await this.views(viewer, [row]))[0]!;
+  }
+
+  /** A connection the viewer may see, or NOT_FOUND (never FORBIDDEN: that would confirm it exists). */
+  async findVisible(
+    viewer: Viewer,
+    ref: { id?: string | null; linkName?: string | null },
+  ): Promise<ConnectionRow> {
+    if (!ref.id && !ref.linkName) throw badInput('id', 'give a connection id or link name');
+    const row = await this.ds.getRepository(ConnectionRow).findOne({
+      where: ref.id
+        ? { id: ref.id, workspaceId: viewer.workspaceId }
+        : { linkName: ref.linkName!, workspaceId: viewer.workspaceId },
+      relations: { service: true, owner: true },
+    });
+    if (!row || !(await this.canSee(viewer, row))) throw notFound('Connection');
+    return row;
+  }
+
+  private async canSee(viewer: Viewer, row: ConnectionRow): Promise<boolean> {
+    if (viewer.role === 'ADMIN' || row.ownerId === viewer.userId || row.useLoginUserCredentials) return true;
+    return (
+      (await this.ds
+        .getRepository(AuthorizationRow)
+        .countBy({ connectionId: row.id, principalId: viewer.userId })) > 0
+    );
+  }
+
+  /** Builds views for a page with a fixed number of queries, whatever the page size. */
+  private async views(viewer: Viewer, rows: ConnectionRow[]): Promise<ConnectionView[]> {
+    if (rows.length === 0) return [];
+    const principals = new Set(rows.map((r) => ConnectionsService.principalFor(r, viewer.userId)));
+    const auths = await this.ds.getRepository(AuthorizationRow).findBy({
+      connectionId: In(rows.map((r) => r.id)),
+      principalId: In([...principals]),
+    });
+    const users = new Map<string, UserRow>(rows.map((r) => [r.ownerId, r.owner!]));
+    if (!users.has(viewer.userId) && rows.some((r) => r.useLoginUserCredentials)) {
+      const me = await this.ds.getRepository(UserRow).findOneBy({ id: viewer.userId });
+      if (me) users.set(me.id, me);
+    }
+    const byKey = new Map(auths.map((a) => [`${a.connectionId}:${a.principalId}`, a]));
+    return rows.map((r) => {
+      const principalId = ConnectionsService.principalFor(r, viewer.userId);
+      const auth = byKey.get(`${r.id}:${principalId}`);
+      return {
+        id: r.id,
+        name: r.name,
+        linkName: r.linkName,
+        service: this.registry.view(r.service),
+        scopes: r.scopes,
+        useLoginUserCredentials: r.useLoginUserCredentials,
+        owner: userView(r.owner!),
+        extensionId: r.extensionId ?? null,
+        status: (auth?.status ?? 'NOT_CONNECTED') as ConnectionView['status'],
+        authorization: auth ? authorizationView(auth, users.get(auth.principalId)) : null,
+        createdAt: r.createdAt,
+        updatedAt: r.updatedAt,
+      };
+    });
+  }
+
+  async create(viewer: Viewer, input: CreateConnectionInput): Promise<ConnectionView> {
+    const name = input.name.trim();
+    if (!name || name.length > 50) throw badInput('name', 'must be 1 to 50 characters');
+    const row = await this.ds
+      .transaction(async (m) => {
+        const service = await this.registry.rowForConnection(viewer.workspaceId, input.service, m);
+        const view = this.registry.view(service);
+        const scopes = checkScopes('scopes', input.scopes ?? view.defaultScopes, view.scopeDelimiter);
+        if (view.needsSubdomain && !input.subdomain)
+          throw badInput(
+            'subdomain',
+            `${view.name} needs your account's subdomain (the [subdomain] in its URLs)`,
+          );
+        if (!view.needsSubdomain && input.subdomain)
+          throw badInput('subdomain', `${view.name} has no subdomain`);
+        if (
+          input.extensionId &&
+          !(await m.countBy(ExtensionRow, { id: input.extensionId, workspaceId: viewer.workspaceId }))
+        )
+          throw notFound('Extension');
+        const linkName = await this.chooseLinkName(viewer.workspaceId, name, input.linkName, m);
+        const created = m.create(ConnectionRow, {
+          id: newId(),
+          workspaceId: viewer.workspaceId,
+          name,
+          linkName,
+          serviceId: service.id,
+          scopes,
+          useLoginUserCredentials: input.useLoginUserCredentials,
+          ownerId: viewer.userId,
+          extensionId: input.extensionId ?? null,
+          subdomain: input.subdomain ?? null,
+        });
+        await m.save(ConnectionRow, created);
+        await this.audit.record(
+          viewer,
+          {
+            action: 'connection.created',
+            targetType: 'connection',
+            targetId: created.id,
+            connectionId: created.id,
+            message: `Created connection "${name}" (${linkName}) to ${view.name}`,
+            metadata: {
+              linkName,
+              service: view.slug,
+              useLoginUserCredentials: input.useLoginUserCredentials,
+            },
+          },
+          m,
+        );
+        return created;
+      })
+      .catch((e: unknown) => {
+        // Two creates racing for the same link name: the unique index decides, and the loser hears why.
+        if (e instanceof Error && /unique|duplicate/i.test(e.message) && !(e instanceof AppError))
+          throw new AppError('CONFLICT', `The link name is already used in this workspace.`, {
+            field: 'linkName',
+          });
+        throw e;
+      });
+    return this.get(viewer, { id: row.id });
+  }
+
+  private async chooseLinkName(
+    workspaceId: string,
+    name: string,
+    requested: string | null | undefined,
+    m: EntityManager,
+  ) {
+    if (requested) {
+      if (!/^[a-z0-9_]{1,50}$/.test(requested))
+        throw badInput('linkName', 'must be 1 to 50 characters of a-z, 0-9 and _');
+      if (await m.countBy(ConnectionRow, { workspaceId, linkName: requested }))
+        throw new AppError('CONFLICT', `The link name "${requested}" is already used in this workspace.`, {
+          field: 'linkName',
+        });
+      return requested;
+    }
+    const base = deriveLinkName(name);
+    const taken = await m
+      .getRepository(ConnectionRow)
+      .createQueryBuilder('c')
+      .select('c.linkName', 'linkName')
+      .where('c.workspaceId = :workspaceId AND c.linkName LIKE :prefix', {
+        workspaceId,
+        prefix: `${base.slice(0, 40)}%`,
+      })
+      .getRawMany<{ linkName: string }>();
+    return firstFreeLinkName(base, new Set(taken.map((t) => t.linkName)));
+  }
+
+  /** Only the owner or an admin may change or delete a connection. */
+  assertCanManage(viewer: Viewer, row: ConnectionRow): void {
+    if (row.ownerId !== viewer.userId && viewer.role !== 'ADMIN')
+      throw forbidden('Only the owner of this connection or an admin can do this.');
+  }
+
+  async delete(viewer: Viewer, id: string): Promise<string> {
+    const row = await this.findVisible(viewer, { id });
+    this.assertCanManage(viewer, row);
+    await this.ds.transaction(async (m) => {
+      await m.delete(AuthorizationRow, { connectionId: row.id });
+      await m.delete(ConnectionRow, { id: row.id });
+      await this.audit.record(
+        viewer,
+        {
+          action: 'connection.deleted',
+          targetType: 'connection',
+          targetId: row.id,
+          connectionId: row.id,
+          message: `Deleted connection "${row.name}" (${row.linkName})`,
+          metadata: { linkName: row.linkName },
+        },
+        m,
+      );
+    });
+    return row.id;
+  }
+}
+
+export function userView(u: UserRow) {
+  return { id: u.id, email: u.email, displayName: u.displayName };
+}
+
+export function authorizationView(a: AuthorizationRow, principal: UserRow | undefined): AuthorizationView {
+  return {
+    id: a.id,
+    principal: principal
+      ? userView(principal)
+      : { id: a.principalId, email: '', displayName: 'Unknown user' },
+    status: a.status as AuthorizationView['status'],
+    grantedScopes: a.grantedScopes,
+    expiresAt: a.expiresAt ?? null,
+    account: a.accountId ? { id: a.accountId, name: a.accountName ?? null } : null,
+    lastError: a.lastError ?? null,
+    connectedAt: a.connectedAt ?? null,
+    updatedAt: a.updatedAt,
+  };
+}

@@ -1,0 +1,26 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { AccountsService } from '../domain/accounts';
+import type { AuditService } from '../domain/audit';
+import type { ConnectionsService } from '../domain/connections';
+import type { ServiceRegistry } from '../domain/service-registry';
+import type { Viewer } from '../domain/viewer';
+
+export interface AppServices {
+  config: Config;
+  logger: Logger;
+  accounts: AccountsService;
+  audit: AuditService;
+  registry: ServiceRegistry;
+  connections: ConnectionsService;
+}
+
+export interface GqlContext {
+  viewer: Viewer | null;
+  app: AppServices;
+  /** Present on HTTP requests: lets signIn / signOut set and clear the session cookie. */
+  session?: {
+    set(token: string, expiresAt: Date): void;
+    clear(): void;
+  };
+}

@@ -1,0 +1,53 @@
+import {
+  Connection,
+  ConnectionFilter,
+  ConnectionPage,
+  ConnectionScope,
+  CreateConnectionInput,
+} from '@connections/schema';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { pageOf, pageWindow } from '../../domain/pagination';
+import { requireViewer } from '../../domain/viewer';
+import type { GqlContext } from '../context';
+
+@Resolver()
+export class ConnectionResolver {
+  @Query(() => ConnectionPage)
+  async connections(
+    @Ctx() ctx: GqlContext,
+    @Arg('filter', () => ConnectionFilter, { nullable: true }) filter?: ConnectionFilter,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<ConnectionPage> {
+    const v = requireViewer(ctx.viewer);
+    const window = pageWindow(first, after);
+    const { nodes, total } = await ctx.app.connections.list(
+      v,
+      { ...filter, scope: filter?.scope ?? ConnectionScope.ALL },
+      window,
+    );
+    return pageOf(nodes, total, window);
+  }
+
+  @Query(() => Connection)
+  async connection(
+    @Ctx() ctx: GqlContext,
+    @Arg('id', () => ID, { nullable: true }) id?: string,
+    @Arg('linkName', () => String, { nullable: true }) linkName?: string,
+  ): Promise<Connection> {
+    return ctx.app.connections.get(requireViewer(ctx.viewer), { id, linkName });
+  }
+
+  @Mutation(() => Connection)
+  async createConnection(
+    @Arg('input') input: CreateConnectionInput,
+    @Ctx() ctx: GqlContext,
+  ): Promise<Connection> {
+    return ctx.app.connections.create(requireViewer(ctx.viewer), input);
+  }
+
+  @Mutation(() => ID, { description: 'The owner or an admin only.' })
+  async deleteConnection(@Arg('id', () => ID) id: string, @Ctx() ctx: GqlContext): Promise<string> {
+    return ctx.app.connections.delete(requireViewer(ctx.viewer), id);
+  }
+}

@@ -1,0 +1,21 @@
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { AccountResolver } from './resolvers/account.resolver';
+import { AuditResolver } from './resolvers/audit.resolver';
+import { ConnectionResolver } from './resolvers/connection.resolver';
+import { ServiceResolver } from './resolvers/service.resolver';
+
+export const resolvers = [AccountResolver, ServiceResolver, ConnectionResolver, AuditResolver] as const;
+
+export async function buildApiSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers,
+    // Inputs are validated with class-validator; unknown values are already refused by GraphQL itself.
+    validate: { forbidUnknownValues: false, stopAtFirstError: false },
+  });
+}
+
+/** The SDL committed as packages/schema/schema.graphql, sorted so that its diff only shows real changes. */
+export function printApiSchema(schema: GraphQLSchema): string {
+  return printSchema(lexicographicSortSchema(schema)) + '\n';
+}

@@ -1,0 +1,108 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+jest.setTimeout(60_000);
+
+// Runs the built server (npm test builds it first) as a real process, as `npm start` does.
+const MAIN = path.resolve(__dirname, '../dist/main.js');
+
+function startProcess(dataDir: string, extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', CONNECTIONS_DATA_DIR: dataDir, LOG_LEVEL: 'info', ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
+    child.stdout!.on('data', () => {
+      const m = /(?:Console:|running at)\s+(http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1]!, output: () => out });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
+  });
+}
+
+const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+describe('the server process', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-proc-'));
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  test('first start prints the admin login once and warns about the generated key; a second start does not', async () => {
+    expect(fs.existsSync(MAIN)).toBe(true);
+    const first = await startProcess(dataDir);
+    const password = /Password: (\S+)/.exec(first.output())?.[1];
+    expect(password).toBeDefined();
+    expect(first.output()).toMatch(/Email:\s+admin@example\.com/);
+    expect(first.output()).toMatch(/CONNECTIONS_ENCRYPTION_KEY is not set/);
+    const signIn = await fetch(`${first.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `mutation { signIn(input: {email: "admin@example.com", password: "${password}"}) { role } }` }),
+    });
+    expect((await signIn.json()).data.signIn.role).toBe('ADMIN');
+    first.child.kill('SIGTERM');
+    expect(await exited(first.child)).toBe(0);
+
+    const second = await startProcess(dataDir);
+    expect(second.output()).not.toMatch(/Password:/);
+    expect(second.output()).not.toContain(password!);
+    second.child.kill('SIGTERM');
+    expect(await exited(second.child)).toBe(0);
+  });
+
+  test('SIGTERM lets an in-flight request finish, then exits 0', async () => {
+    const { child, url } = await startProcess(dataDir);
+    const { port } = new URL(url);
+    const body = JSON.stringify({ query: '{ viewer { role } }' });
+    const socket = net.connect(Number(port), '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    let response = '';
+    socket.on('data', (d) => (response += d));
+    // Headers and half the body now; the rest after the signal.
+    socket.write(
+      `POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 10)}`,
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    const exit = exited(child);
+    child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    socket.write(body.slice(10));
+    await new Promise((r) => socket.once('close', r));
+    expect(response).toMatch(/^HTTP\/1\.1 200/);
+    expect(response).toContain('"viewer":null');
+    expect(await exit).toBe(0);
+  });
+
+  test('production without an encryption key refuses to start, naming the variable', async () => {
+    const child = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: '0', CONNECTIONS_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr!.on('data', (d) => (err += d));
+    expect(await exited(child)).toBe(1);
+    expect(err).toMatch(/CONNECTIONS_ENCRYPTION_KEY: required when NODE_ENV=production/);
+  });
+
+  test('a production key of the wrong size is refused', async () => {
+    const child = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: '0', CONNECTIONS_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-k-')), CONNECTIONS_ENCRYPTION_KEY: randomBytes(16).toString('base64') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    expect(await exited(child)).toBe(1);
+    expect(out).toMatch(/CONNECTIONS_ENCRYPTION_KEY: must be 32 bytes/);
+  });
+});

@@ -1,0 +1,58 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './logger';
+import { startServer } from './server';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof Error) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
+  const logger = createLogger(config.logLevel);
+  let server;
+  try {
+    server = await startServer(config, { logger });
+  } catch (e) {
+    logger.fatal({ err: e }, (e as Error).message);
+    process.exit(1);
+  }
+  if (server.firstAdmin) {
+    const lines = [
+      'First start: created the workspace and its admin.',
+      `  Console:  ${server.url}`,
+      `  Email:    ${server.firstAdmin.email}`,
+      server.firstAdmin.generatedPassword
+        ? `  Password: ${server.firstAdmin.generatedPassword}   (shown once: sign in and keep it safe)`
+        : '  Password: the one in CONNECTIONS_ADMIN_PASSWORD',
+    ];
+    // Printed to the terminal once, deliberately outside the structured log.
+    process.stdout.write(`\n${lines.join('\n')}\n\n`);
+  } else {
+    process.stdout.write(`\nConnections is running at ${server.url}\n\n`);
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    const timer = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    timer.unref();
+    await server.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+void main();

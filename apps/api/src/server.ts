@@ -1,0 +1,186 @@
+import 'reflect-metadata';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { useServer } from 'graphql-ws/use/ws';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { WebSocketServer } from 'ws';
+import { type Config, publicUrlFor } from './config';
+import { verifyEncryptionKey } from './crypto/key-check';
+import { loadSecretBox } from './crypto/keys';
+import { openDatabase, QueryCounter } from './db/data-source';
+import { AccountsService } from './domain/accounts';
+import { AuditService } from './domain/audit';
+import { ConnectionsService } from './domain/connections';
+import { ServiceRegistry } from './domain/service-registry';
+import type { Viewer } from './domain/viewer';
+import { complexityLimitPlugin } from './graphql/complexity';
+import type { AppServices, GqlContext } from './graphql/context';
+import { depthLimit } from './graphql/depth-limit';
+import { formatError } from './graphql/errors';
+import { buildApiSchema } from './graphql/schema';
+import { SESSION_COOKIE, viewerForSocket, viewerFromHeaders } from './http/auth';
+import { consoleDir, mountConsole } from './http/console';
+import { createLogger } from './logger';
+import { redirectUriFor } from './oauth-urls';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  ds: DataSource;
+  services: AppServices;
+  queryCounter: QueryCounter;
+  /** Set on first start when no admin password was configured: print it once, then it is gone. */
+  firstAdmin?: { email: string; generatedPassword?: string };
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const queryCounter = new QueryCounter();
+  const ds = await openDatabase(config, queryCounter);
+  try {
+    const box = loadSecretBox(config, logger);
+    await verifyEncryptionKey(ds, box, logger);
+    return await listen(config, logger, ds, box, queryCounter);
+  } catch (e) {
+    await ds.destroy();
+    throw e;
+  }
+}
+
+async function listen(
+  config: Config,
+  logger: Logger,
+  ds: DataSource,
+  box: ReturnType<typeof loadSecretBox>,
+  queryCounter: QueryCounter,
+): Promise<RunningServer> {
+  const app = express();
+  app.set('query parser', 'extended');
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  // The public URL may depend on the port the OS picked (PORT=0), so it is read late.
+  let publicUrl = config.publicUrl ?? '';
+
+  const audit = new AuditService(ds);
+  const accounts = new AccountsService(ds, audit, config);
+  const registry = new ServiceRegistry(ds, box, audit, (s) => redirectUriFor(publicUrl, s));
+  const connections = new ConnectionsService(ds, registry, audit);
+  const services: AppServices = { config, logger, accounts, audit, registry, connections };
+  const boot = await accounts.bootstrap(logger);
+
+  const schema = await buildApiSchema();
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsCleanup = useServer<Record<string, unknown>, { viewer?: Viewer | null }>(
+    {
+      schema,
+      // Returning false closes the socket with 4403 Forbidden: a socket without valid credentials gets nothing.
+      onConnect: async (ctx) => {
+        const viewer = await viewerForSocket(accounts, ctx.connectionParams, ctx.extra.request);
+        if (!viewer) return false;
+        (ctx.extra as { viewer?: Viewer }).viewer = viewer;
+        return true;
+      },
+      context: (ctx): GqlContext => ({
+        viewer: (ctx.extra as { viewer?: Viewer }).viewer ?? null,
+        app: services,
+      }),
+    },
+    wsServer,
+  );
+
+  const secureCookie = (config.publicUrl ?? '').startsWith('https:');
+  const apollo = new ApolloServer<GqlContext>({
+    schema,
+    introspection: config.graphql.introspection,
+    includeStacktraceInErrorResponses: false,
+    validationRules: [depthLimit(config.graphql.maxDepth)],
+    formatError: formatError(config.graphql.maskErrors, (e) =>
+      logger.error({ err: e }, 'unexpected GraphQL error'),
+    ),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
+      complexityLimitPlugin(schema, config.graphql.maxComplexity),
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await ds.query('SELECT 1');
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'database unreachable' });
+    }
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }): Promise<GqlContext> => ({
+        viewer: await viewerFromHeaders(accounts, req.headers),
+        app: services,
+        session: {
+          set: (token, expiresAt) =>
+            res.cookie(SESSION_COOKIE, token, {
+              httpOnly: true,
+              sameSite: 'lax',
+              secure: secureCookie,
+              expires: expiresAt,
+              path: '/',
+            }),
+          clear: () =>
+            res.clearCookie(SESSION_COOKIE, {
+              httpOnly: true,
+              sameSite: 'lax',
+              secure: secureCookie,
+              path: '/',
+            }),
+        },
+      }),
+    }),
+  );
+  mountConsole(app, consoleDir());
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  publicUrl = publicUrlFor(config, port);
+  logger.info({ url: publicUrl, database: config.database.type }, 'Connections is listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: publicUrl,
+    port,
+    ds,
+    services,
+    queryCounter,
+    firstAdmin: boot.created ? { email: boot.email, generatedPassword: boot.generatedPassword } : undefined,
+    close: () =>
+      (closing ??= (async () => {
+        // Apollo's drain plugin stops accepting connections and waits for in-flight requests.
+        await apollo.stop();
+        wsServer.close();
+        await ds.destroy();
+      })()),
+  };
+}

@@ -1,0 +1,181 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { createClient, type Client as WsClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { loadConfig } from '../config';
+import { MembershipRow, UserRow, WorkspaceRow } from '../db/entities';
+import { newId } from '../db/entities/base';
+import type { Role } from '../db/entities/membership';
+import { hashPassword } from '../domain/secrets';
+import { createLogger } from '../logger';
+import { type RunningServer, startServer } from '../server';
+
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+/** SQLite always; PostgreSQL too when DATABASE_URL points at one (CI sets it). */
+export function databases(): DatabaseKind[] {
+  return process.env.DATABASE_URL?.startsWith('postgres') ? ['sqlite', 'postgres'] : ['sqlite'];
+}
+
+export const ADMIN_EMAIL = 'admin@example.com';
+export const ADMIN_PASSWORD = 'admin-password-123';
+
+export interface GqlResult<T = Record<string, any>> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; extensions?: Record<string, any> }[];
+  headers: Headers;
+  raw: string;
+}
+
+export interface Auth {
+  token?: string;
+  cookie?: string;
+}
+
+export interface TestServer {
+  url: string;
+  server: RunningServer;
+  db: DatabaseKind;
+  dataDir: string;
+  env: Record<string, string>;
+  /** Every response body this server sent to the test, for secret scans. */
+  transcript: string[];
+  gql<T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    auth?: Auth,
+  ): Promise<GqlResult<T>>;
+  signIn(email: string, password: string): Promise<Auth>;
+  adminAuth(): Promise<Auth>;
+  ws(auth?: Auth | Record<string, unknown>): WsClient;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the real server on an ephemeral port with a fresh database: a temporary SQLite file, or a new
+ * PostgreSQL schema that is dropped afterwards.
+ */
+export async function startTestServer(
+  db: DatabaseKind = 'sqlite',
+  extraEnv: Record<string, string> = {},
+): Promise<TestServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-test-'));
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    CONNECTIONS_DATA_DIR: dataDir,
+    CONNECTIONS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    CONNECTIONS_ADMIN_EMAIL: ADMIN_EMAIL,
+    CONNECTIONS_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    ...(db === 'postgres' ? { DATABASE_URL: process.env.DATABASE_URL!, DATABASE_SCHEMA: schema } : {}),
+    ...extraEnv,
+  };
+  const config = loadConfig(env);
+  const server = await startServer(config, { logger: createLogger('silent') });
+  const transcript: string[] = [];
+  let adminAuth: Auth | undefined;
+
+  const gql: TestServer['gql'] = async (query, variables, auth) => {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+    };
+    if (auth?.token) headers.authorization = `Bearer ${auth.token}`;
+    if (auth?.cookie) headers.cookie = auth.cookie;
+    const res = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query, variables }),
+    });
+    const raw = await res.text();
+    transcript.push(raw, res.headers.get('set-cookie') ?? '');
+    const body = JSON.parse(raw);
+    return { status: res.status, data: body.data, errors: body.errors, headers: res.headers, raw };
+  };
+
+  const signIn = async (email: string, password: string): Promise<Auth> => {
+    const r = await gql('mutation($i: SignInInput!) { signIn(input: $i) { user { id } } }', {
+      i: { email, password },
+    });
+    const setCookie = r.headers.get('set-cookie');
+    if (!setCookie || r.errors) throw new Error(`sign-in failed: ${r.raw}`);
+    return { cookie: setCookie.split(';')[0]! };
+  };
+
+  return {
+    url: server.url,
+    server,
+    db,
+    dataDir,
+    env,
+    transcript,
+    gql,
+    signIn,
+    adminAuth: async () => (adminAuth ??= await signIn(ADMIN_EMAIL, ADMIN_PASSWORD)),
+    ws: (auth) =>
+      createClient({
+        url: server.url.replace(/^http/, 'ws') + '/graphql',
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        lazy: true,
+        connectionParams:
+          auth && 'token' in auth && auth.token
+            ? { authorization: `Bearer ${auth.token}` }
+            : (auth as Record<string, unknown> | undefined),
+      }),
+    close: async () => {
+      await server.close();
+      if (db === 'postgres') {
+        const client = new Client({ connectionString: process.env.DATABASE_URL });
+        await client.connect();
+        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await client.end();
+      }
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A second workspace with its own admin (or member), written straight to the database: a builder for isolation tests. */
+export async function seedWorkspaceWithUser(
+  t: TestServer,
+  opts: { email: string; password: string; role?: Role; workspaceName?: string },
+): Promise<{ workspaceId: string; userId: string }> {
+  const ds = t.server.ds;
+  const workspace = await ds
+    .getRepository(WorkspaceRow)
+    .save({ id: newId(), name: opts.workspaceName ?? 'Other workspace' });
+  const user = await ds.getRepository(UserRow).save({
+    id: newId(),
+    email: opts.email,
+    displayName: opts.email.split('@')[0]!,
+    passwordHash: await hashPassword(opts.password),
+  });
+  await ds
+    .getRepository(MembershipRow)
+    .save({ id: newId(), workspaceId: workspace.id, userId: user.id, role: opts.role ?? 'ADMIN' });
+  return { workspaceId: workspace.id, userId: user.id };
+}
+
+/** Adds a member to the first workspace through the API, as its admin, and signs them in. */
+export async function addMember(
+  t: TestServer,
+  email: string,
+  role: Role = 'MEMBER',
+): Promise<{ auth: Auth; userId: string }> {
+  const password = `pw-${email}-long-enough`;
+  const r = await t.gql(
+    'mutation($i: AddMemberInput!) { addMember(input: $i) { user { id } } }',
+    { i: { email, password, role } },
+    await t.adminAuth(),
+  );
+  if (r.errors) throw new Error(r.raw);
+  return { auth: await t.signIn(email, password), userId: r.data!.addMember.user.id };
+}

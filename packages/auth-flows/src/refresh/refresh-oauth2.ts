@@ -1,0 +1,151 @@
+import * as oauth from 'oauth4webapi';
+import { AuthFlowError } from '../errors';
+import { parseScopes } from '../scopes';
+import type { ClientCredentials, Credentials, OAuth2Credentials, ServiceDefinition } from '../types';
+import { SUBDOMAIN_PLACEHOLDER } from '../types';
+import { isNetworkOrTimeout, isTimeout, isTransientStatus, malformedTokenResponse, tokenEndpointError, transientError } from './classify';
+
+export interface RefreshOptions {
+  /** Whole-request time limit. Default 15 s. */
+  timeoutMs?: number;
+  /** Clock used to turn `expires_in` into `expiresAt`; tests pin it. */
+  now?: () => number;
+}
+
+type JsonObject = Record<string, unknown>;
+
+/**
+ * oauth4webapi is strict where real providers are sloppy. This fetch wrapper, oauth4webapi's own
+ * extension point, smooths three quirks of successful responses only:
+ * - form-encoded bodies (GitHub without Accept, old Facebook) become JSON;
+ * - a missing token_type means bearer (RFC 6749 requires it, several providers omit it);
+ * - the id_token is kept aside: oauth4webapi would validate its claims against an issuer we do not
+ *   know without discovery, and a refresh does not authenticate anyone, so it is only stored.
+ * Errors and non-JSON bodies pass through untouched for oauth4webapi to classify.
+ */
+function tolerantFetch(captured: { idToken?: string }) {
+  return async (url: string, init: RequestInit): Promise<Response> => {
+    const response = await fetch(url, init);
+    if (response.status !== 200) return response;
+    const text = await response.text();
+    let body: unknown;
+    const type = response.headers.get('content-type') ?? '';
+    try {
+      body = type.includes('application/x-www-form-urlencoded') ? Object.fromEntries(new URLSearchParams(text)) : JSON.parse(text);
+    } catch {
+      return new Response(text, { status: response.status, headers: response.headers });
+    }
+    if (body && typeof body === 'object' && !Array.isArray(body)) {
+      const json = body as JsonObject;
+      if (typeof json.access_token === 'string' && json.token_type === undefined) json.token_type = 'bearer';
+      if (typeof json.id_token === 'string') captured.idToken = json.id_token;
+      delete json.id_token;
+    }
+    const headers = new Headers(response.headers);
+    headers.set('content-type', 'application/json');
+    headers.delete('content-length');
+    return new Response(JSON.stringify(body), { status: response.status, headers });
+  };
+}
+
+/**
+ * HTTP Basic with the raw client id and secret, as grant sends them for the code exchange. oauth4webapi
+ * form-encodes both first (RFC 6749 2.3.1 to the letter), which many providers do not decode: the code
+ * exchange would work and every refresh fail with invalid_client for a secret containing '-' or '.'.
+ */
+function plainClientSecretBasic(clientSecret: string): oauth.ClientAuth {
+  return (_as, client, _body, headers) => {
+    headers.set('authorization', `Basic ${Buffer.from(`${client.client_id}:${clientSecret}`, 'utf8').toString('base64')}`);
+  };
+}
+
+function tokenUrlOf(service: ServiceDefinition): string {
+  const url = service.refreshUrl ?? service.accessTokenUrl;
+  if (!url) throw new AuthFlowError('INVALID_SERVICE', `${service.displayName} has no token endpoint`);
+  if (url.includes(SUBDOMAIN_PLACEHOLDER)) throw new AuthFlowError('INVALID_SERVICE', `${service.displayName} needs its subdomain resolved before a refresh`);
+  return url;
+}
+
+async function classifyFailure(error: unknown, context: string, secrets: string[]): Promise<AuthFlowError> {
+  if (error instanceof AuthFlowError) return error;
+  if (error instanceof oauth.ResponseBodyError) return tokenEndpointError(error.cause, error.status, context, secrets);
+  if (error instanceof oauth.WWWAuthenticateChallengeError) {
+    // A 401 with a challenge: RFC 6749 5.2 sends invalid_client this way; read the body when there is one.
+    let body: JsonObject = {};
+    try {
+      body = (await error.response.json()) as JsonObject;
+    } catch {
+      body = { error: error.cause[0]?.parameters.error ?? 'invalid_client' };
+    }
+    return tokenEndpointError({ error: 'invalid_client', ...body }, error.status, context, secrets);
+  }
+  if (error instanceof oauth.OperationProcessingError) {
+    if (error.code === oauth.RESPONSE_IS_NOT_CONFORM) {
+      return new AuthFlowError('TOKEN_ENDPOINT_ERROR', `${context}: the token endpoint answered with an unexpected HTTP status and no OAuth error`);
+    }
+    const why = error.code === oauth.PARSE_ERROR || error.code === oauth.RESPONSE_IS_NOT_JSON ? 'not JSON' : error.message.replace(/^"response" body /, '');
+    return malformedTokenResponse(context, why);
+  }
+  if (error instanceof oauth.UnsupportedOperationError) return malformedTokenResponse(context, 'unsupported token_type');
+  if (isNetworkOrTimeout(error)) {
+    return transientError(context, isTimeout(error) ? 'the token endpoint timed out' : 'the token endpoint could not be reached', undefined, error);
+  }
+  return new AuthFlowError('TOKEN_ENDPOINT_ERROR', `${context}: unexpected failure`, { cause: error });
+}
+
+/**
+ * Runs the refresh_token grant (RFC 6749 section 6) with client_secret_post or client_secret_basic as
+ * the service says. Returns new credentials; keeps the old refresh token when the response carries
+ * none, and the old scopes when it does not restate them. Throws AuthFlowError with terminal or
+ * transient set so the caller knows whether to ask for reauthorization or to retry.
+ */
+export async function refreshOAuth2(
+  service: ServiceDefinition,
+  client: ClientCredentials,
+  credentials: Credentials,
+  options: RefreshOptions = {},
+): Promise<OAuth2Credentials> {
+  const context = `Refreshing ${service.displayName}`;
+  if (credentials.type !== 'OAUTH2') throw new AuthFlowError('INVALID_CREDENTIALS', `${context}: only OAuth 2.0 credentials can be refreshed`);
+  if (!credentials.refreshToken) throw new AuthFlowError('NO_REFRESH_TOKEN', `${context}: there is no refresh token; reconnect`, { terminal: true });
+
+  const tokenUrl = tokenUrlOf(service);
+  const as: oauth.AuthorizationServer = { issuer: new URL(tokenUrl).origin, token_endpoint: tokenUrl };
+  const oauthClient: oauth.Client = { client_id: client.clientId };
+  const auth = service.tokenEndpointAuthMethod === 'client_secret_basic' ? plainClientSecretBasic(client.clientSecret) : oauth.ClientSecretPost(client.clientSecret);
+  const captured: { idToken?: string } = {};
+  const secrets = [credentials.refreshToken, credentials.accessToken, client.clientSecret];
+  const now = options.now ?? Date.now;
+
+  let result: oauth.TokenEndpointResponse;
+  try {
+    const response = await oauth.refreshTokenGrantRequest(as, oauthClient, auth, credentials.refreshToken, {
+      signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+      [oauth.allowInsecureRequests]: tokenUrl.startsWith('http:'),
+      [oauth.customFetch]: tolerantFetch(captured),
+    });
+    if (isTransientStatus(response.status)) {
+      const body = await response.json().catch(() => undefined);
+      await response.body?.cancel().catch(() => undefined);
+      if (body && typeof body === 'object' && typeof (body as JsonObject).error === 'string') throw tokenEndpointError(body as JsonObject, response.status, context, secrets);
+      throw transientError(context, `the token endpoint answered HTTP ${response.status}`, response.status);
+    }
+    result = await oauth.processRefreshTokenResponse(as, oauthClient, response);
+  } catch (error) {
+    throw await classifyFailure(error, context, secrets);
+  }
+
+  const expiresIn = result.expires_in;
+  if (expiresIn !== undefined && (!Number.isFinite(expiresIn) || expiresIn <= 0)) throw malformedTokenResponse(context, 'expires_in is not a positive number');
+  const next: OAuth2Credentials = {
+    type: 'OAUTH2',
+    accessToken: result.access_token,
+    refreshToken: result.refresh_token ?? credentials.refreshToken,
+    tokenType: result.token_type,
+    scopes: parseScopes(result.scope, service.scopeDelimiter) ?? credentials.scopes,
+  };
+  if (expiresIn !== undefined) next.expiresAt = now() + Math.round(expiresIn * 1000);
+  const idToken = captured.idToken ?? credentials.idToken;
+  if (idToken) next.idToken = idToken;
+  return next;
+}

@@ -1,0 +1,87 @@
+// A real OAuth 2.0 / OpenID Connect authorization server for tests, run as a child process because
+// oidc-provider is ESM-only and Jest's module registry cannot load it. PKCE is required for every
+// client, refresh tokens are issued (offline_access + prompt=consent) and rotated on every use.
+//
+// Input: OIDC_TEST_CLIENTS (JSON array of client metadata). Output: one line "READY <port>" on stdout.
+// /interaction/:uid approves at once, or refuses when the authorization request has login_hint=deny.
+// /_test/stats reports how many token requests arrived, by grant type.
+import { generateKeyPairSync } from 'node:crypto';
+import { createServer } from 'node:http';
+import Provider from 'oidc-provider';
+
+const clients = JSON.parse(process.env.OIDC_TEST_CLIENTS ?? '[]');
+const stats = { token: 0, byGrantType: {} };
+
+let provider;
+let callback;
+const server = createServer((req, res) => {
+  if (req.url === '/_test/stats') {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(stats));
+    return;
+  }
+  if (req.url.startsWith('/interaction/')) {
+    interaction(req, res).catch((error) => {
+      res.statusCode = 500;
+      res.end(String(error?.message ?? error));
+    });
+    return;
+  }
+  callback(req, res);
+});
+
+async function interaction(req, res) {
+  const details = await provider.interactionDetails(req, res);
+  const { params } = details;
+  if (params.login_hint === 'deny') {
+    await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'End-User refused the request' }, { mergeWithLastSubmission: false });
+    return;
+  }
+  const accountId = 'user-42';
+  const grant = details.grantId
+    ? await provider.Grant.find(details.grantId)
+    : new provider.Grant({ accountId, clientId: params.client_id });
+  grant.addOIDCScope(String(params.scope ?? 'openid'));
+  const grantId = await grant.save();
+  await provider.interactionFinished(req, res, { login: { accountId }, consent: { grantId } }, { mergeWithLastSubmission: false });
+}
+
+server.listen(0, '127.0.0.1', () => {
+  const { port } = server.address();
+  const issuer = `http://127.0.0.1:${port}`;
+  const jwk = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+  provider = new Provider(issuer, {
+    clients,
+    jwks: { keys: [{ ...jwk, kid: 'test', use: 'sig', alg: 'RS256' }] },
+    cookies: { keys: ['connections-test-cookie-key'] },
+    features: { devInteractions: { enabled: false }, revocation: { enabled: true } },
+    pkce: { required: () => true },
+    rotateRefreshToken: true,
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    claims: { openid: ['sub'], email: ['email'], profile: ['name'] },
+    findAccount: async (_ctx, sub) => ({
+      accountId: sub,
+      claims: async () => ({ sub, email: `${sub}@example.test`, name: 'Ada Lovelace' }),
+    }),
+    ttl: { AccessToken: 3600, AuthorizationCode: 120, RefreshToken: 86400, Grant: 86400, Interaction: 600, Session: 3600, IdToken: 3600 },
+  });
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.path === '/token' && ctx.method === 'POST') {
+      stats.token += 1;
+      const type = ctx.oidc?.params?.grant_type ?? 'unknown';
+      stats.byGrantType[type] = (stats.byGrantType[type] ?? 0) + 1;
+    }
+  });
+  // oidc-provider logs every rejected request through this event; the tests provoke many on purpose.
+  provider.on('server_error', (_ctx, error) => process.stderr.write(`oidc server_error: ${error.message}\n`));
+  callback = provider.callback();
+  process.stdout.write(`READY ${port}\n`);
+});
+
+const stop = () => process.exit(0);
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+// The parent closing our stdin means it is gone: never outlive a test run.
+process.stdin.on('end', stop);
+process.stdin.resume();

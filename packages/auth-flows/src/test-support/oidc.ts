@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { request } from 'undici';
+
+export interface OidcClient {
+  client_id: string;
+  client_secret: string;
+  redirect_uris: string[];
+  token_endpoint_auth_method: 'client_secret_post' | 'client_secret_basic';
+  grant_types?: string[];
+  response_types?: string[];
+}
+
+export interface OidcServer {
+  issuer: string;
+  authorizeUrl: string;
+  tokenUrl: string;
+  userinfoUrl: string;
+  revokeUrl: string;
+  stats(): Promise<{ token: number; byGrantType: Record<string, number> }>;
+  stop(): Promise<void>;
+}
+
+/** Starts oidc-provider in a child process (it is ESM-only) and resolves when it listens. */
+export async function startOidcServer(clients: OidcClient[]): Promise<OidcServer> {
+  const child: ChildProcess = spawn(process.execPath, [join(__dirname, 'oidc-server.mjs')], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      OIDC_TEST_CLIENTS: JSON.stringify(clients.map((c) => ({ grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], ...c }))),
+    },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`oidc test server did not start: ${stderr}`)), 30_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /READY (\d+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`oidc test server exited with ${code}: ${stderr}`));
+    });
+  });
+
+  const issuer = `http://127.0.0.1:${port}`;
+  return {
+    issuer,
+    authorizeUrl: `${issuer}/auth`,
+    tokenUrl: `${issuer}/token`,
+    userinfoUrl: `${issuer}/me`,
+    revokeUrl: `${issuer}/token/revocation`,
+    async stats() {
+      const res = await request(`${issuer}/_test/stats`);
+      return (await res.body.json()) as { token: number; byGrantType: Record<string, number> };
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.stdin!.end();
+        child.kill('SIGTERM');
+      }),
+  };
+}
