@@ -5,7 +5,10 @@ describe('loadConfig', () => {
   test('defaults: port 4000, SQLite under ./data, public URL follows the port', () => {
     const c = loadConfig({});
     expect(c.port).toBe(4000);
-    expect(c.database).toEqual({ type: 'sqlite', file: expect.stringMatching(/data[/\\]connections\.sqlite$/) });
+    expect(c.database).toEqual({
+      type: 'sqlite',
+      file: expect.stringMatching(/data[/\\]connections\.sqlite$/),
+    });
     expect(c.publicUrl).toBeUndefined();
     expect(c.graphql.introspection).toBe(true);
   });
@@ -27,7 +30,10 @@ describe('loadConfig', () => {
 
   test('production requires an encryption key, hides introspection and masks errors', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/CONNECTIONS_ENCRYPTION_KEY: required/);
-    const c = loadConfig({ NODE_ENV: 'production', CONNECTIONS_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
+    const c = loadConfig({
+      NODE_ENV: 'production',
+      CONNECTIONS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    });
     expect(c.graphql).toMatchObject({ introspection: false, maskErrors: true });
   });
 

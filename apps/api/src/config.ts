@@ -34,6 +34,8 @@ const schema = z.object({
   GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(10).default(5000),
   GRAPHQL_INTROSPECTION: bool.optional(),
   CONNECTIONS_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  CONNECTIONS_AUTH_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(10),
+  CONNECTIONS_CONSOLE_DIR: z.string().optional(),
 });
 
 export interface Config {
@@ -51,6 +53,9 @@ export interface Config {
   logLevel: string;
   graphql: { maxDepth: number; maxComplexity: number; introspection: boolean; maskErrors: boolean };
   shutdownTimeoutMs: number;
+  /** How long a resolved API token or session is remembered in-process (revocation here evicts at once). */
+  authCacheMs: number;
+  consoleDir: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -100,6 +105,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maskErrors: production,
     },
     shutdownTimeoutMs: e.CONNECTIONS_SHUTDOWN_TIMEOUT_MS,
+    authCacheMs: e.CONNECTIONS_AUTH_CACHE_SECONDS * 1000,
+    consoleDir: e.CONNECTIONS_CONSOLE_DIR,
   };
 }
 

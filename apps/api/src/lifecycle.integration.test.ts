@@ -10,9 +10,19 @@ jest.setTimeout(60_000);
 // Runs the built server (npm test builds it first) as a real process, as `npm start` does.
 const MAIN = path.resolve(__dirname, '../dist/main.js');
 
-function startProcess(dataDir: string, extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+function startProcess(
+  dataDir: string,
+  extraEnv: Record<string, string> = {},
+): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', CONNECTIONS_DATA_DIR: dataDir, LOG_LEVEL: 'info', ...extraEnv },
+    env: {
+      PATH: process.env.PATH,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      CONNECTIONS_DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      ...extraEnv,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -31,7 +41,8 @@ function startProcess(dataDir: string, extraEnv: Record<string, string> = {}): P
   });
 }
 
-const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
 describe('the server process', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-proc-'));
@@ -47,9 +58,11 @@ describe('the server process', () => {
     const signIn = await fetch(`${first.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: `mutation { signIn(input: {email: "admin@example.com", password: "${password}"}) { role } }` }),
+      body: JSON.stringify({
+        query: `mutation { signIn(input: {email: "admin@example.com", password: "${password}"}) { role } }`,
+      }),
     });
-    expect((await signIn.json()).data.signIn.role).toBe('ADMIN');
+    expect(((await signIn.json()) as any).data.signIn.role).toBe('ADMIN');
     first.child.kill('SIGTERM');
     expect(await exited(first.child)).toBe(0);
 
@@ -96,7 +109,13 @@ describe('the server process', () => {
 
   test('a production key of the wrong size is refused', async () => {
     const child = spawn(process.execPath, [MAIN], {
-      env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: '0', CONNECTIONS_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-k-')), CONNECTIONS_ENCRYPTION_KEY: randomBytes(16).toString('base64') },
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        PORT: '0',
+        CONNECTIONS_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-k-')),
+        CONNECTIONS_ENCRYPTION_KEY: randomBytes(16).toString('base64'),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -105,6 +106,8 @@ async function listen(
     ),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // No HTTP cache hints on an authenticated API; the plugin would otherwise wrap every field resolver.
+      ApolloServerPluginCacheControlDisabled(),
       {
         async serverWillStart() {
           return {
@@ -157,7 +160,26 @@ async function listen(
       }),
     }),
   );
-  mountConsole(app, consoleDir());
+  mountConsole(app, consoleDir(config.consoleDir));
+  // Last: Express's default handler answers an unreadable body (malformed JSON, over the size limit) with an
+  // HTML page and a stack trace. Answer like the GraphQL layer: a code and a fixed message. body-parser's own
+  // message is not echoed: it quotes the body, which may hold a secret.
+  app.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (res.headersSent) return next(err);
+    const { status, type } = (err ?? {}) as { status?: unknown; type?: unknown };
+    const clientError = typeof status === 'number' && status >= 400 && status < 500;
+    if (!clientError) logger.error({ err }, 'unexpected HTTP error');
+    const message = !clientError
+      ? 'Internal server error.'
+      : type === 'entity.parse.failed'
+        ? 'The request body is not valid JSON.'
+        : type === 'entity.too.large'
+          ? 'The request body is too large.'
+          : 'The request could not be read.';
+    res.status(clientError ? status : 500).json({
+      errors: [{ message, extensions: { code: clientError ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' } }],
+    });
+  });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

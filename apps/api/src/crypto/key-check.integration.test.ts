@@ -39,13 +39,17 @@ describe.each(databases())('encryption key at start-up (%s)', (db) => {
 
     const wrongKey = randomBytes(32).toString('base64');
     const silent = { logger: createLogger('silent') };
-    await expect(startServer(loadConfig({ ...t.env, CONNECTIONS_ENCRYPTION_KEY: wrongKey }), silent)).rejects.toThrow(
-      /CONNECTIONS_ENCRYPTION_KEY cannot decrypt the data already stored/,
-    );
+    await expect(
+      startServer(loadConfig({ ...t.env, CONNECTIONS_ENCRYPTION_KEY: wrongKey }), silent),
+    ).rejects.toThrow(/CONNECTIONS_ENCRYPTION_KEY cannot decrypt the data already stored/);
 
     // Rotation: the new key leads, the old one is still there to read what it wrote.
     const rotated = await startServer(
-      loadConfig({ ...t.env, CONNECTIONS_ENCRYPTION_KEY: wrongKey, CONNECTIONS_PREVIOUS_ENCRYPTION_KEYS: t.env.CONNECTIONS_ENCRYPTION_KEY! }),
+      loadConfig({
+        ...t.env,
+        CONNECTIONS_ENCRYPTION_KEY: wrongKey,
+        CONNECTIONS_PREVIOUS_ENCRYPTION_KEYS: t.env.CONNECTIONS_ENCRYPTION_KEY!,
+      }),
       silent,
     );
     const row = await rotated.ds.query(select);

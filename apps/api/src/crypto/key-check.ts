@@ -69,7 +69,12 @@ async function reencryptUnderPrimaryKey(ds: DataSource, box: SecretBox, logger: 
   if (!box.hasPreviousKeys()) return;
   const targets = [
     { entity: ServiceRow, table: 'service', column: 'clientSecret', field: 'clientSecretEncrypted' as const },
-    { entity: AuthorizationRow, table: 'authorization', column: 'credentials', field: 'credentialsEncrypted' as const },
+    {
+      entity: AuthorizationRow,
+      table: 'authorization',
+      column: 'credentials',
+      field: 'credentialsEncrypted' as const,
+    },
   ];
   let count = 0;
   await ds.transaction(async (m) => {
@@ -84,10 +89,16 @@ async function reencryptUnderPrimaryKey(ds: DataSource, box: SecretBox, logger: 
         const stored = row[t.field] as string;
         if (box.keyIdOf(stored) === box.primaryKeyId) continue;
         const ref = { table: t.table, column: t.column, rowId: row.id };
-        await m.getRepository(t.entity).update({ id: row.id }, { [t.field]: box.encrypt(box.decrypt(stored, ref), ref) });
+        await m
+          .getRepository(t.entity)
+          .update({ id: row.id }, { [t.field]: box.encrypt(box.decrypt(stored, ref), ref) });
         count++;
       }
     }
   });
-  if (count > 0) logger.info({ count, keyId: box.primaryKeyId }, 're-encrypted stored secrets under the new encryption key');
+  if (count > 0)
+    logger.info(
+      { count, keyId: box.primaryKeyId },
+      're-encrypted stored secrets under the new encryption key',
+    );
 }

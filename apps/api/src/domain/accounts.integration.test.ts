@@ -1,4 +1,11 @@
-import { ADMIN_EMAIL, ADMIN_PASSWORD, addMember, databases, startTestServer, type TestServer } from '../test-support/server';
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  addMember,
+  databases,
+  startTestServer,
+  type TestServer,
+} from '../test-support/server';
 
 jest.setTimeout(60_000);
 
@@ -61,15 +68,25 @@ describe.each(databases())('accounts and access (%s)', (db) => {
     expect(token.startsWith(apiToken.prefix)).toBe(true);
     const listed = await t.gql('{ apiTokens { id name prefix revokedAt } }', {}, admin);
     expect(listed.raw).not.toContain(token);
-    expect(listed.data?.apiTokens).toContainEqual({ id: apiToken.id, name: 'ci', prefix: apiToken.prefix, revokedAt: null });
+    expect(listed.data?.apiTokens).toContainEqual({
+      id: apiToken.id,
+      name: 'ci',
+      prefix: apiToken.prefix,
+      revokedAt: null,
+    });
     const rows = await t.server.ds.query('SELECT * FROM api_token');
     expect(JSON.stringify(rows)).not.toContain(token);
 
-    expect((await t.gql('{ viewer { authMethod } }', {}, { token })).data?.viewer).toEqual({ authMethod: 'API_TOKEN' });
+    expect((await t.gql('{ viewer { authMethod } }', {}, { token })).data?.viewer).toEqual({
+      authMethod: 'API_TOKEN',
+    });
     const ws = t.ws({ token });
     const viaWs = await new Promise<any>((resolve, reject) => {
       let result: any;
-      ws.subscribe({ query: '{ viewer { user { email } authMethod } }' }, { next: (v) => (result = v), error: reject, complete: () => resolve(result) });
+      ws.subscribe(
+        { query: '{ viewer { user { email } authMethod } }' },
+        { next: (v) => (result = v), error: reject, complete: () => resolve(result) },
+      );
     });
     expect(viaWs.data.viewer).toEqual({ user: { email: ADMIN_EMAIL }, authMethod: 'API_TOKEN' });
     await ws.dispose();
@@ -83,7 +100,10 @@ describe.each(databases())('accounts and access (%s)', (db) => {
       const ws = t.ws(params);
       const closed = await new Promise<{ code?: number }>((resolve) => {
         ws.on('closed', (e) => resolve(e as { code?: number }));
-        ws.subscribe({ query: '{ viewer { authMethod } }' }, { next: () => {}, error: () => {}, complete: () => {} });
+        ws.subscribe(
+          { query: '{ viewer { authMethod } }' },
+          { next: () => {}, error: () => {}, complete: () => {} },
+        );
       });
       expect(closed.code).toBe(4403);
       await ws.dispose();
@@ -95,9 +115,18 @@ describe.each(databases())('accounts and access (%s)', (db) => {
     const viewer = await t.gql('{ viewer { role user { email } } }', {}, member);
     expect(viewer.data?.viewer).toEqual({ role: 'MEMBER', user: { email: 'member1@example.com' } });
     const attempts = [
-      ['mutation { addMember(input: {email: "x@example.com", password: "long-enough-pass"}) { role } }', 'addMember'],
-      ['mutation { createCustomService(input: {name: "X", authType: BASIC, apiBaseUrls: ["https://x.example"]}) { id } }', 'createCustomService'],
-      ['mutation { setServiceCredentials(input: {slug: "github", clientId: "a", clientSecret: "b"}) { id } }', 'setServiceCredentials'],
+      [
+        'mutation { addMember(input: {email: "x@example.com", password: "long-enough-pass"}) { role } }',
+        'addMember',
+      ],
+      [
+        'mutation { createCustomService(input: {name: "X", authType: BASIC, apiBaseUrls: ["https://x.example"]}) { id } }',
+        'createCustomService',
+      ],
+      [
+        'mutation { setServiceCredentials(input: {slug: "github", clientId: "a", clientSecret: "b"}) { id } }',
+        'setServiceCredentials',
+      ],
     ];
     for (const [q] of attempts) {
       const r = await t.gql(q!, {}, member);
@@ -114,7 +143,11 @@ describe.each(databases())('accounts and access (%s)', (db) => {
   test('the last admin cannot be demoted', async () => {
     const admin = await t.adminAuth();
     const me = (await t.gql('{ viewer { user { id } } }', {}, admin)).data!.viewer.user.id;
-    const r = await t.gql('mutation($i: SetMemberRoleInput!) { setMemberRole(input: $i) { role } }', { i: { userId: me, role: 'MEMBER' } }, admin);
+    const r = await t.gql(
+      'mutation($i: SetMemberRoleInput!) { setMemberRole(input: $i) { role } }',
+      { i: { userId: me, role: 'MEMBER' } },
+      admin,
+    );
     expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'role' });
   });
 });

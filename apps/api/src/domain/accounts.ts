@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
-import { type DataSource, IsNull, MoreThan } from 'typeorm';
+import { type DataSource } from 'typeorm';
 import type { Config } from '../config';
 import { ApiTokenRow, MembershipRow, SessionRow, UserRow, WorkspaceRow } from '../db/entities';
 import { newId } from '../db/entities/base';
+import { hydrate } from '../db/hydrate';
+import { ViewerCache } from './viewer-cache';
 import type { Role } from '../db/entities/membership';
 import { AppError, badInput, notFound } from '../errors';
 import type { AuditService } from './audit';
@@ -13,11 +15,15 @@ import type { Viewer } from './viewer';
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$' + 'A'.repeat(86);
 
 export class AccountsService {
+  private readonly viewers: ViewerCache;
+
   constructor(
     private readonly ds: DataSource,
     private readonly audit: AuditService,
     private readonly config: Config,
-  ) {}
+  ) {
+    this.viewers = new ViewerCache(config.authCacheMs);
+  }
 
   /** First start: one workspace and its admin. Returns the generated password when one was made. */
   async bootstrap(logger: Logger): Promise<{ created: boolean; email: string; generatedPassword?: string }> {
@@ -68,6 +74,7 @@ export class AccountsService {
       role: membership.role,
       authMethod: 'SESSION',
       sessionId: session.id,
+      user: { id: user.id, email: user.email, displayName: user.displayName },
     };
     await this.audit.record(viewer, {
       action: 'user.signed_in',
@@ -79,47 +86,66 @@ export class AccountsService {
   }
 
   async signOut(viewer: Viewer): Promise<void> {
-    if (viewer.sessionId) await this.ds.getRepository(SessionRow).delete({ id: viewer.sessionId });
+    if (!viewer.sessionId) return;
+    await this.ds.getRepository(SessionRow).delete({ id: viewer.sessionId });
+    this.viewers.evict((v) => v.sessionId === viewer.sessionId);
   }
 
   /** Resolves a session cookie value or an API token to a viewer; null when unknown, expired or revoked. */
   async viewerForSession(token: string): Promise<Viewer | null> {
-    const session = await this.ds
+    const hash = sha256(token);
+    const cached = this.viewers.get(`s:${hash}`);
+    if (cached) return cached;
+    const r = await this.ds
       .getRepository(SessionRow)
-      .findOneBy({ tokenHash: sha256(token), expiresAt: MoreThan(new Date()) });
-    if (!session) return null;
-    const membership = await this.ds
-      .getRepository(MembershipRow)
-      .findOneBy({ workspaceId: session.workspaceId, userId: session.userId });
-    if (!membership) return null;
-    return {
-      userId: session.userId,
-      workspaceId: session.workspaceId,
-      role: membership.role,
+      .createQueryBuilder('x')
+      .innerJoin(MembershipRow, 'm', '"m"."workspaceId" = "x"."workspaceId" AND "m"."userId" = "x"."userId"')
+      .innerJoin(UserRow, 'u', '"u"."id" = "x"."userId"')
+      .select(['x.id', 'x.workspaceId', 'x.userId', 'x.expiresAt', 'm.role', 'u.email', 'u.displayName'])
+      .where('"x"."tokenHash" = :hash AND "x"."expiresAt" > :now', { hash, now: new Date() })
+      .getRawOne<Record<string, string>>();
+    if (!r) return null;
+    const expiresAt = hydrate(this.ds, SessionRow, r, 'x').expiresAt;
+    const viewer: Viewer = {
+      userId: r.x_userId!,
+      workspaceId: r.x_workspaceId!,
+      role: r.m_role as Role,
       authMethod: 'SESSION',
-      sessionId: session.id,
+      sessionId: r.x_id,
+      user: { id: r.x_userId!, email: r.u_email!, displayName: r.u_displayName! },
     };
+    this.viewers.set(`s:${hash}`, viewer, expiresAt.getTime());
+    return viewer;
   }
 
+  /** One query per request: the token, its owner's membership and the owner. */
   async viewerForApiToken(token: string): Promise<Viewer | null> {
-    const row = await this.ds
+    const hash = sha256(token);
+    const cached = this.viewers.get(`t:${hash}`);
+    if (cached) return cached;
+    const raw = await this.ds
       .getRepository(ApiTokenRow)
-      .findOneBy({ tokenHash: sha256(token), revokedAt: IsNull() });
-    if (!row) return null;
-    const membership = await this.ds
-      .getRepository(MembershipRow)
-      .findOneBy({ workspaceId: row.workspaceId, userId: row.userId });
-    if (!membership) return null;
+      .createQueryBuilder('t')
+      .innerJoin(MembershipRow, 'm', '"m"."workspaceId" = "t"."workspaceId" AND "m"."userId" = "t"."userId"')
+      .innerJoin(UserRow, 'u', '"u"."id" = "t"."userId"')
+      .select(['t.id', 't.workspaceId', 't.userId', 't.lastUsedAt', 'm.role', 'u.email', 'u.displayName'])
+      .where('"t"."tokenHash" = :hash AND "t"."revokedAt" IS NULL', { hash })
+      .getRawOne<Record<string, unknown>>();
+    if (!raw) return null;
+    const row = hydrate(this.ds, ApiTokenRow, raw, 't');
     // Coarse last-used stamp: at most one write per token per minute.
     if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000)
       await this.ds.getRepository(ApiTokenRow).update({ id: row.id }, { lastUsedAt: new Date() });
-    return {
+    const viewer: Viewer = {
       userId: row.userId,
       workspaceId: row.workspaceId,
-      role: membership.role,
+      role: raw.m_role as Role,
       authMethod: 'API_TOKEN',
       apiTokenId: row.id,
+      user: { id: row.userId, email: raw.u_email as string, displayName: raw.u_displayName as string },
     };
+    this.viewers.set(`t:${hash}`, viewer);
+    return viewer;
   }
 
   async getUser(id: string): Promise<UserRow> {
@@ -203,6 +229,7 @@ export class AccountsService {
       }
       membership.role = role;
       await m.save(MembershipRow, membership);
+      this.viewers.evict((v) => v.userId === userId && v.workspaceId === viewer.workspaceId);
       await this.audit.record(
         viewer,
         {
@@ -254,6 +281,7 @@ export class AccountsService {
     if (!row.revokedAt) {
       row.revokedAt = new Date();
       await repo.save(row);
+      this.viewers.evict((_v, key) => key === `t:${row.tokenHash}`);
       await this.audit.record(viewer, {
         action: 'api_token.revoked',
         targetType: 'api_token',

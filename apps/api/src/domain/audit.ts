@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager, FindOperator } from 'typeorm';
 import { AuditEventRow, UserRow } from '../db/entities';
+import { escapeLike } from '../db/sql';
 import type { Viewer } from './viewer';
 
 export interface AuditInput {
@@ -52,7 +53,8 @@ export class AuditService {
       .where('e.workspaceId = :workspaceId', { workspaceId });
     if (filter.connectionId) qb.andWhere('e.connectionId = :cid', { cid: filter.connectionId });
     if (filter.actorId) qb.andWhere('e.actorId = :aid', { aid: filter.actorId });
-    if (filter.action?.endsWith('.')) qb.andWhere('e.action LIKE :prefix', { prefix: `${filter.action}%` });
+    if (filter.action?.endsWith('.'))
+      qb.andWhere(`e.action LIKE :prefix ESCAPE '\\'`, { prefix: `${escapeLike(filter.action)}%` });
     else if (filter.action) qb.andWhere('e.action = :action', { action: filter.action });
     const [rows, total] = await qb
       .orderBy('e.createdAt', 'DESC')

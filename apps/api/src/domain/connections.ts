@@ -1,12 +1,14 @@
 import type { Authorization as AuthorizationView, Connection as ConnectionView } from '@connections/schema';
-import { type DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
-import { AuthorizationRow, ConnectionRow, ExtensionRow, UserRow } from '../db/entities';
+import { type DataSource, type EntityManager, In } from 'typeorm';
+import { AuthorizationRow, ConnectionRow, ExtensionRow, ServiceRow, UserRow } from '../db/entities';
+import { hydrate } from '../db/hydrate';
+import { escapeLike, isUniqueViolation } from '../db/sql';
 import { newId } from '../db/entities/base';
 import type { AuthorizationStatus } from '../db/entities/authorization';
 import { AppError, badInput, forbidden, notFound } from '../errors';
 import type { AuditService } from './audit';
 import { deriveLinkName, firstFreeLinkName } from './link-name';
-import type { ServiceRegistry } from './service-registry';
+import { type ServiceRegistry, serviceRef } from './service-registry';
 import { checkScopes } from './service-validation';
 import type { Viewer } from './viewer';
 
@@ -33,7 +35,20 @@ export interface CreateConnectionInput {
 /** Statuses under which a login-user connection counts as authorized by that user (its SHARED list). */
 const AUTHORIZED: AuthorizationStatus[] = ['CONNECTED', 'REFRESHING', 'REFRESH_FAILED', 'NEEDS_REAUTH'];
 
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+const AUTHORIZATION_LIST_COLUMNS = [
+  'id',
+  'connectionId',
+  'principalId',
+  'status',
+  'grantedScopes',
+  'expiresAt',
+  'accountId',
+  'accountName',
+  'lastError',
+  'connectedAt',
+  'createdAt',
+  'updatedAt',
+];
 
 export class ConnectionsService {
   constructor(
@@ -55,13 +70,21 @@ export class ConnectionsService {
     filter: ConnectionFilterInput,
     window: { offset: number; limit: number },
   ): Promise<{ nodes: ConnectionView[]; total: number }> {
+    // One statement: the page, its services and owners, the viewer's authorization for each connection (the
+    // viewer's own for login-user connections, the owner's otherwise) and the total, so the number of queries
+    // stays the same whatever the page size.
     const qb = this.ds
       .getRepository(ConnectionRow)
       .createQueryBuilder('c')
-      .innerJoinAndSelect('c.service', 's')
-      .innerJoinAndSelect('c.owner', 'o')
+      .innerJoin('c.service', 's')
+      .innerJoin('c.owner', 'o')
+      .leftJoin(
+        AuthorizationRow,
+        'a',
+        '"a"."connectionId" = "c"."id" AND "a"."principalId" = CASE WHEN "c"."useLoginUserCredentials" = :yes THEN :me ELSE "c"."ownerId" END',
+      )
       .where('"c"."workspaceId" = :ws', { ws: viewer.workspaceId })
-      .setParameters({ me: viewer.userId, yes: true, no: false, authorized: AUTHORIZED });
+      .setParameters({ me: viewer.userId, yes: true, authorized: AUTHORIZED });
     const authorizedByMe =
       'EXISTS (SELECT 1 FROM "authorization" am WHERE "am"."connectionId" = "c"."id" AND "am"."principalId" = :me AND "am"."status" IN (:...authorized))';
     if (filter.scope === 'OWN') qb.andWhere('"c"."ownerId" = :me');
@@ -72,12 +95,7 @@ export class ConnectionsService {
         `("c"."ownerId" = :me OR "c"."useLoginUserCredentials" = :yes OR EXISTS (SELECT 1 FROM "authorization" ax WHERE "ax"."connectionId" = "c"."id" AND "ax"."principalId" = :me))`,
       );
     if (filter.service) {
-      const service = await this.registry.find(
-        viewer.workspaceId,
-        filter.service.includes(':') || filter.service.length === 36
-          ? { id: filter.service }
-          : { slug: filter.service },
-      );
+      const service = await this.registry.find(viewer.workspaceId, serviceRef(filter.service));
       qb.andWhere('"s"."slug" = :slug', { slug: service.slug });
     }
     if (filter.search?.trim()) {
@@ -85,29 +103,40 @@ export class ConnectionsService {
         q: `%${escapeLike(filter.search.trim().toLowerCase())}%`,
       });
     }
-    if (filter.status) this.whereStatus(qb, filter.status);
-    const [rows, total] = await qb
+    if (filter.status === 'NOT_CONNECTED') qb.andWhere('"a"."id" IS NULL');
+    else if (filter.status) qb.andWhere('"a"."status" = :status', { status: filter.status });
+    const raw = await qb
+      .select('c')
+      .addSelect(['o.id', 'o.email', 'o.displayName'])
+      // The authorization's status and metadata, never its encrypted credentials: a list has no use for them.
+      .addSelect(AUTHORIZATION_LIST_COLUMNS.map((c) => `a.${c}`))
+      .addSelect('COUNT(*) OVER ()', 'total')
       .orderBy('c.createdAt', 'DESC')
       .addOrderBy('c.id', 'DESC')
-      .skip(window.offset)
-      .take(window.limit)
-      .getManyAndCount();
-    return { nodes: await this.views(viewer, rows), total };
-  }
-
-  private whereStatus(qb: SelectQueryBuilder<ConnectionRow>, status: ConnectionStatusValue) {
-    // The viewer's principal is the viewer for login-user connections and the owner otherwise.
-    const principalMatch =
-      '(("c"."useLoginUserCredentials" = :yes AND "af"."principalId" = :me) OR ("c"."useLoginUserCredentials" = :no AND "af"."principalId" = "c"."ownerId"))';
-    if (status === 'NOT_CONNECTED')
-      qb.andWhere(
-        `NOT EXISTS (SELECT 1 FROM "authorization" af WHERE "af"."connectionId" = "c"."id" AND ${principalMatch})`,
-      );
-    else
-      qb.andWhere(
-        `EXISTS (SELECT 1 FROM "authorization" af WHERE "af"."connectionId" = "c"."id" AND ${principalMatch} AND "af"."status" = :status)`,
-        { status },
-      );
+      .offset(window.offset)
+      .limit(window.limit)
+      .getRawMany<Record<string, unknown>>();
+    // A page past the end has no row to carry the total: count once in that case only.
+    const total = raw.length ? Number(raw[0]!.total) : window.offset > 0 ? await qb.getCount() : 0;
+    // A page holds many connections but few services: read each service once rather than once per row.
+    const serviceIds = [...new Set(raw.map((r) => r.c_serviceId as string))];
+    const services = new Map(
+      serviceIds.length
+        ? (await this.ds.getRepository(ServiceRow).findBy({ id: In(serviceIds) })).map((x) => [
+            x.id,
+            { row: x, view: this.registry.view(x) },
+          ])
+        : [],
+    );
+    const nodes = raw.map((r) => {
+      const row = hydrate(this.ds, ConnectionRow, r, 'c');
+      const service = services.get(row.serviceId)!;
+      row.service = service.row;
+      row.owner = hydrate(this.ds, UserRow, r, 'o');
+      const auth = r.a_id == null ? undefined : hydrate(this.ds, AuthorizationRow, r, 'a');
+      return this.view(viewer, row, auth, service.view);
+    });
+    return { nodes, total };
   }
 
   async get(viewer: Viewer, ref: { id?: string | null; linkName?: string | null }): Promise<ConnectionView> {
@@ -140,38 +169,41 @@ export class ConnectionsService {
     );
   }
 
-  /** Builds views for a page with a fixed number of queries, whatever the page size. */
+  /** The view of one connection, with the viewer's authorization loaded when not given. */
   private async views(viewer: Viewer, rows: ConnectionRow[]): Promise<ConnectionView[]> {
     if (rows.length === 0) return [];
-    const principals = new Set(rows.map((r) => ConnectionsService.principalFor(r, viewer.userId)));
     const auths = await this.ds.getRepository(AuthorizationRow).findBy({
       connectionId: In(rows.map((r) => r.id)),
-      principalId: In([...principals]),
+      principalId: In([...new Set(rows.map((r) => ConnectionsService.principalFor(r, viewer.userId)))]),
     });
-    const users = new Map<string, UserRow>(rows.map((r) => [r.ownerId, r.owner!]));
-    if (!users.has(viewer.userId) && rows.some((r) => r.useLoginUserCredentials)) {
-      const me = await this.ds.getRepository(UserRow).findOneBy({ id: viewer.userId });
-      if (me) users.set(me.id, me);
-    }
     const byKey = new Map(auths.map((a) => [`${a.connectionId}:${a.principalId}`, a]));
-    return rows.map((r) => {
-      const principalId = ConnectionsService.principalFor(r, viewer.userId);
-      const auth = byKey.get(`${r.id}:${principalId}`);
-      return {
-        id: r.id,
-        name: r.name,
-        linkName: r.linkName,
-        service: this.registry.view(r.service),
-        scopes: r.scopes,
-        useLoginUserCredentials: r.useLoginUserCredentials,
-        owner: userView(r.owner!),
-        extensionId: r.extensionId ?? null,
-        status: (auth?.status ?? 'NOT_CONNECTED') as ConnectionView['status'],
-        authorization: auth ? authorizationView(auth, users.get(auth.principalId)) : null,
-        createdAt: r.createdAt,
-        updatedAt: r.updatedAt,
-      };
-    });
+    return rows.map((r) =>
+      this.view(viewer, r, byKey.get(`${r.id}:${ConnectionsService.principalFor(r, viewer.userId)}`)),
+    );
+  }
+
+  private view(
+    viewer: Viewer,
+    r: ConnectionRow,
+    auth: AuthorizationRow | undefined,
+    serviceView = this.registry.view(r.service),
+  ): ConnectionView {
+    // The principal is the owner (joined) or, for login-user connections, the viewer (known from sign-in).
+    const principal = auth && (auth.principalId === r.ownerId ? r.owner : viewer.user);
+    return {
+      id: r.id,
+      name: r.name,
+      linkName: r.linkName,
+      service: serviceView,
+      scopes: r.scopes,
+      useLoginUserCredentials: r.useLoginUserCredentials,
+      owner: userView(r.owner!),
+      extensionId: r.extensionId ?? null,
+      status: (auth?.status ?? 'NOT_CONNECTED') as ConnectionView['status'],
+      authorization: auth ? authorizationView(auth, principal) : null,
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
+    };
   }
 
   async create(viewer: Viewer, input: CreateConnectionInput): Promise<ConnectionView> {
@@ -227,11 +259,17 @@ export class ConnectionsService {
         return created;
       })
       .catch((e: unknown) => {
-        // Two creates racing for the same link name: the unique index decides, and the loser hears why.
-        if (e instanceof Error && /unique|duplicate/i.test(e.message) && !(e instanceof AppError))
+        // Two creates racing: the unique indexes decide, and the loser hears why (a link name, or the catalog
+        // service's row that both tried to create first: trying again then finds it).
+        if (isUniqueViolation(e, 'linkName'))
           throw new AppError('CONFLICT', `The link name is already used in this workspace.`, {
             field: 'linkName',
           });
+        if (isUniqueViolation(e))
+          throw new AppError(
+            'CONFLICT',
+            'Another change to this workspace happened at the same time: try again.',
+          );
         throw e;
       });
     return this.get(viewer, { id: row.id });
@@ -294,11 +332,14 @@ export class ConnectionsService {
   }
 }
 
-export function userView(u: UserRow) {
+export function userView(u: Pick<UserRow, 'id' | 'email' | 'displayName'>) {
   return { id: u.id, email: u.email, displayName: u.displayName };
 }
 
-export function authorizationView(a: AuthorizationRow, principal: UserRow | undefined): AuthorizationView {
+export function authorizationView(
+  a: AuthorizationRow,
+  principal: Pick<UserRow, 'id' | 'email' | 'displayName'> | undefined,
+): AuthorizationView {
   return {
     id: a.id,
     principal: principal

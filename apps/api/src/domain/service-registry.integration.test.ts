@@ -2,7 +2,15 @@ import { catalog } from '@connections/auth-flows';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { addMember, type Auth, databases, type GqlResult, seedWorkspaceWithUser, startTestServer, type TestServer } from '../test-support/server';
+import {
+  addMember,
+  type Auth,
+  databases,
+  type GqlResult,
+  seedWorkspaceWithUser,
+  startTestServer,
+  type TestServer,
+} from '../test-support/server';
 
 jest.setTimeout(60_000);
 
@@ -66,7 +74,9 @@ const apiKey = (over: Record<string, unknown> = {}) => ({
 
 /** The secrets found in a text, each with a little context, so a failure shows where without dumping it all. */
 function leaks(text: string, secrets: string[] = sentSecrets): string[] {
-  return secrets.filter((x) => text.includes(x)).map((x) => text.slice(Math.max(0, text.indexOf(x) - 80), text.indexOf(x) + x.length));
+  return secrets
+    .filter((x) => text.includes(x))
+    .map((x) => text.slice(Math.max(0, text.indexOf(x) - 80), text.indexOf(x) + x.length));
 }
 
 function errorOf(r: GqlResult) {
@@ -91,7 +101,10 @@ describe.each(databases())('services API (%s)', (db) => {
     return r.data!.services.nodes.map((s: Service) => s.id).sort();
   };
   /** All services, walked page by page. */
-  const walk = async (filter: Record<string, unknown> = {}, first = 100): Promise<{ nodes: Service[]; pages: number; totalCount: number }> => {
+  const walk = async (
+    filter: Record<string, unknown> = {},
+    first = 100,
+  ): Promise<{ nodes: Service[]; pages: number; totalCount: number }> => {
     const nodes: Service[] = [];
     let after: string | null = null;
     let pages = 0;
@@ -139,7 +152,12 @@ describe.each(databases())('services API (%s)', (db) => {
       expect(nodes).toHaveLength(totalCount);
       expect(new Set(nodes.map((s) => s.id)).size).toBe(totalCount);
       expect(new Set(nodes.map((s) => s.slug)).size).toBe(totalCount);
-      expect(nodes.filter((s) => s.kind === 'DEFAULT').map((s) => s.slug).sort()).toEqual(catalog.map((e) => e.slug).sort());
+      expect(
+        nodes
+          .filter((s) => s.kind === 'DEFAULT')
+          .map((s) => s.slug)
+          .sort(),
+      ).toEqual(catalog.map((e) => e.slug).sort());
       expect(nodes.filter((s) => s.kind === 'CUSTOM')).toHaveLength(customs);
 
       // A smaller page size walks the same set in the same order.
@@ -159,7 +177,9 @@ describe.each(databases())('services API (%s)', (db) => {
     test('filter by search is case-insensitive on name and slug', async () => {
       const all = (await walk()).nodes;
       const expected = (q: string) =>
-        all.filter((s) => s.name.toLowerCase().includes(q.toLowerCase()) || s.slug.includes(q.toLowerCase())).map((s) => s.id);
+        all
+          .filter((s) => s.name.toLowerCase().includes(q.toLowerCase()) || s.slug.includes(q.toLowerCase()))
+          .map((s) => s.id);
 
       const gh = await walk({ search: 'GitHub' });
       expect(gh.nodes.map((s) => s.slug)).toEqual(expect.arrayContaining(['github']));
@@ -172,7 +192,9 @@ describe.each(databases())('services API (%s)', (db) => {
       expect(custom.nodes.map((s) => s.name)).toEqual(['Zeta Tracker']);
 
       // A catalog entry whose slug is not in its display name is found by its slug.
-      const slugOnly = catalog.find((e) => e.slug.length > 5 && !e.displayName.toLowerCase().includes(e.slug))!;
+      const slugOnly = catalog.find(
+        (e) => e.slug.length > 5 && !e.displayName.toLowerCase().includes(e.slug),
+      )!;
       expect(slugOnly).toBeDefined();
       const bySlug = await walk({ search: slugOnly.slug.toUpperCase() });
       expect(bySlug.nodes.map((s) => s.slug)).toContain(slugOnly.slug);
@@ -185,7 +207,9 @@ describe.each(databases())('services API (%s)', (db) => {
       const customs = await t.server.ds.query(`SELECT "authType" FROM service WHERE kind = 'CUSTOM'`);
       for (const authType of ['OAUTH2', 'OAUTH1', 'BASIC', 'API_KEY']) {
         const r = await walk({ authType });
-        const expected = catalog.filter((e) => e.authType === authType).length + customs.filter((c: any) => c.authType === authType).length;
+        const expected =
+          catalog.filter((e) => e.authType === authType).length +
+          customs.filter((c: any) => c.authType === authType).length;
         expect(r.totalCount).toBe(expected);
         expect(r.nodes).toHaveLength(expected);
         expect(r.nodes.every((s) => s.authType === authType)).toBe(true);
@@ -286,21 +310,41 @@ describe.each(databases())('services API (%s)', (db) => {
       ['a relative URL', oauth2({ authorizeUrl: '/oauth/authorize' }), 'authorizeUrl'],
       ['a URL without a scheme', oauth2({ accessTokenUrl: 'auth.acme.example/token' }), 'accessTokenUrl'],
       ['an ftp:// URL', oauth2({ accessTokenUrl: 'ftp://auth.acme.example/token' }), 'accessTokenUrl'],
-      ['a URL with user:pass@', oauth2({ authorizeUrl: 'https://user:pass@auth.acme.example/authorize' }), 'authorizeUrl'],
+      [
+        'a URL with user:pass@',
+        oauth2({ authorizeUrl: 'https://user:pass@auth.acme.example/authorize' }),
+        'authorizeUrl',
+      ],
       ['a javascript: URL', oauth2({ authorizeUrl: 'javascript:alert(1)' }), 'authorizeUrl'],
       ['a data: refresh URL', oauth2({ refreshUrl: 'data:text/html,hi' }), 'refreshUrl'],
       ['no apiBaseUrls', oauth2({ apiBaseUrls: [] }), 'apiBaseUrls'],
       ['a relative apiBaseUrl', basic({ apiBaseUrls: ['/v1'] }), 'apiBaseUrls[0]'],
-      ['a javascript: apiBaseUrl', basic({ apiBaseUrls: ['https://ok.example/', 'javascript:alert(1)'] }), 'apiBaseUrls[1]'],
-      ['an apiBaseUrl with credentials', apiKey({ apiBaseUrls: ['https://u:p@key.acme.example/'] }), 'apiBaseUrls[0]'],
+      [
+        'a javascript: apiBaseUrl',
+        basic({ apiBaseUrls: ['https://ok.example/', 'javascript:alert(1)'] }),
+        'apiBaseUrls[1]',
+      ],
+      [
+        'an apiBaseUrl with credentials',
+        apiKey({ apiBaseUrls: ['https://u:p@key.acme.example/'] }),
+        'apiBaseUrls[0]',
+      ],
       ['API_KEY without apiKeyParamName', apiKey({ apiKeyParamName: undefined }), 'apiKeyParamName'],
       ['API_KEY with a blank apiKeyParamName', apiKey({ apiKeyParamName: '  ' }), 'apiKeyParamName'],
       ['API_KEY with a space in apiKeyParamName', apiKey({ apiKeyParamName: 'api key' }), 'apiKeyParamName'],
-      ['API_KEY with a header-breaking apiKeyParamName', apiKey({ apiKeyParamName: 'X-Key:\r\nEvil' }), 'apiKeyParamName'],
+      [
+        'API_KEY with a header-breaking apiKeyParamName',
+        apiKey({ apiKeyParamName: 'X-Key:\r\nEvil' }),
+        'apiKeyParamName',
+      ],
       ['BASIC with paramType QUERY_STRING', basic({ paramType: 'QUERY_STRING' }), 'paramType'],
       ['BASIC with a clientId', basic({ clientId: 'nope' }), 'clientId'],
       ['BASIC with a clientSecret', basic({ clientSecret: secret() }), 'clientSecret'],
-      ['BASIC with an authorizeUrl', basic({ authorizeUrl: 'https://auth.acme.example/authorize' }), 'authorizeUrl'],
+      [
+        'BASIC with an authorizeUrl',
+        basic({ authorizeUrl: 'https://auth.acme.example/authorize' }),
+        'authorizeUrl',
+      ],
       ['a bad scopeDelimiter', oauth2({ scopeDelimiter: '|' }), 'scopeDelimiter'],
       ['an empty scopeDelimiter', oauth2({ scopeDelimiter: '' }), 'scopeDelimiter'],
       ['a scope with white space', oauth2({ scopes: ['read', 'write all'] }), 'scopes'],
@@ -309,17 +353,24 @@ describe.each(databases())('services API (%s)', (db) => {
       ['an empty scope', oauth2({ scopes: ['read', ''] }), 'scopes'],
     ];
 
-    test.each(refused)('%s is refused with BAD_USER_INPUT naming the field, and nothing changes', async (_label, input, field) => {
-      const before = { ids: await customIds(), rows: await customRowCount(), audit: (await t.server.ds.query('SELECT COUNT(*) AS n FROM audit_event'))[0].n };
-      const r = await t.gql(CREATE, { i: input }, admin);
-      expect(r.data).toBeNull();
-      const e = errorOf(r);
-      expect(e.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
-      expect(e.message).toContain(field.replace(/\[\d+\]$/, ''));
-      expect(await customIds()).toEqual(before.ids);
-      expect(await customRowCount()).toBe(before.rows);
-      expect((await t.server.ds.query('SELECT COUNT(*) AS n FROM audit_event'))[0].n).toEqual(before.audit);
-    });
+    test.each(refused)(
+      '%s is refused with BAD_USER_INPUT naming the field, and nothing changes',
+      async (_label, input, field) => {
+        const before = {
+          ids: await customIds(),
+          rows: await customRowCount(),
+          audit: (await t.server.ds.query('SELECT COUNT(*) AS n FROM audit_event'))[0].n,
+        };
+        const r = await t.gql(CREATE, { i: input }, admin);
+        expect(r.data).toBeNull();
+        const e = errorOf(r);
+        expect(e.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+        expect(e.message).toContain(field.replace(/\[\d+\]$/, ''));
+        expect(await customIds()).toEqual(before.ids);
+        expect(await customRowCount()).toBe(before.rows);
+        expect((await t.server.ds.query('SELECT COUNT(*) AS n FROM audit_event'))[0].n).toEqual(before.audit);
+      },
+    );
 
     test('OAUTH2: stored normalised, secret write-only, redirect URI given', async () => {
       const clientSecret = secret();
@@ -372,11 +423,26 @@ describe.each(databases())('services API (%s)', (db) => {
       expect(o1.redirectUri.startsWith(`${t.url}/`)).toBe(true);
 
       const b = await create(basic({ name: 'Plain Basic', revokeUrl: 'https://basic.acme.example/logout' }));
-      expect(b).toMatchObject({ authType: 'BASIC', paramType: 'HEADERS', clientId: null, hasClientSecret: false, redirectUri: null, revokeUrl: 'https://basic.acme.example/logout' });
+      expect(b).toMatchObject({
+        authType: 'BASIC',
+        paramType: 'HEADERS',
+        clientId: null,
+        hasClientSecret: false,
+        redirectUri: null,
+        revokeUrl: 'https://basic.acme.example/logout',
+      });
 
       for (const paramType of ['HEADERS', 'QUERY_STRING', 'FORM_DATA']) {
-        const k = await create(apiKey({ name: `Key in ${paramType}`, paramType, apiKeyParamName: ' X-Api-Key ' }));
-        expect(k).toMatchObject({ authType: 'API_KEY', paramType, apiKeyParamName: 'X-Api-Key', redirectUri: null, hasClientSecret: false });
+        const k = await create(
+          apiKey({ name: `Key in ${paramType}`, paramType, apiKeyParamName: ' X-Api-Key ' }),
+        );
+        expect(k).toMatchObject({
+          authType: 'API_KEY',
+          paramType,
+          apiKeyParamName: 'X-Api-Key',
+          redirectUri: null,
+          hasClientSecret: false,
+        });
         expect(await byId(k.id)).toEqual(k);
       }
     });
@@ -405,9 +471,28 @@ describe.each(databases())('services API (%s)', (db) => {
   describe('updateService', () => {
     test('changes the given fields and keeps the others', async () => {
       const s = await create(oauth2({ name: 'Editable' }));
-      const r = await t.gql(UPDATE, { i: { id: s.id, name: 'Edited', scopes: ['admin'], apiBaseUrls: ['https://api2.acme.example/'], paramType: 'FORM_DATA' } }, admin);
+      const r = await t.gql(
+        UPDATE,
+        {
+          i: {
+            id: s.id,
+            name: 'Edited',
+            scopes: ['admin'],
+            apiBaseUrls: ['https://api2.acme.example/'],
+            paramType: 'FORM_DATA',
+          },
+        },
+        admin,
+      );
       expect(r.errors).toBeUndefined();
-      const expected = { ...s, name: 'Edited', scopes: ['admin'], defaultScopes: ['admin'], apiBaseUrls: ['https://api2.acme.example/'], paramType: 'FORM_DATA' };
+      const expected = {
+        ...s,
+        name: 'Edited',
+        scopes: ['admin'],
+        defaultScopes: ['admin'],
+        apiBaseUrls: ['https://api2.acme.example/'],
+        paramType: 'FORM_DATA',
+      };
       expect(r.data!.updateService).toEqual(expected);
       expect(await byId(s.id)).toEqual(expected);
       // The slug is the service's handle: renaming does not change it.
@@ -435,7 +520,10 @@ describe.each(databases())('services API (%s)', (db) => {
       for (const [change, field] of cases) {
         const r = await t.gql(UPDATE, { i: { id: s.id, ...change } }, admin);
         expect(r.data).toBeNull();
-        expect({ change, extensions: errorOf(r).extensions }).toMatchObject({ change, extensions: { code: 'BAD_USER_INPUT', field } });
+        expect({ change, extensions: errorOf(r).extensions }).toMatchObject({
+          change,
+          extensions: { code: 'BAD_USER_INPUT', field },
+        });
         expect(await byId(s.id)).toEqual(s);
       }
     });
@@ -456,7 +544,8 @@ describe.each(databases())('services API (%s)', (db) => {
     test('clientSecret: a new one replaces it, null clears it', async () => {
       const s = await create(oauth2({ name: 'Rotating' }));
       const rowSecret = async () =>
-        (await t.server.ds.query(`SELECT "clientSecretEncrypted" AS v FROM service WHERE id = '${s.id}'`))[0].v as string | null;
+        (await t.server.ds.query(`SELECT "clientSecretEncrypted" AS v FROM service WHERE id = '${s.id}'`))[0]
+          .v as string | null;
       const original = await rowSecret();
       expect(original).toBeTruthy();
 
@@ -488,7 +577,9 @@ describe.each(databases())('services API (%s)', (db) => {
       await t.gql(SET_CREDENTIALS, { i: { slug: 'gitlab', clientId: 'gl', clientSecret: secret() } }, admin);
       const r2 = await t.gql(UPDATE, { i: { id: 'default:gitlab', name: 'Mine' } }, admin);
       expect(errorOf(r2).extensions?.code).toBe('BAD_USER_INPUT');
-      expect((await byId('default:gitlab'))!.name).toBe(catalog.find((e) => e.slug === 'gitlab')!.displayName);
+      expect((await byId('default:gitlab'))!.name).toBe(
+        catalog.find((e) => e.slug === 'gitlab')!.displayName,
+      );
 
       const missing = await t.gql(UPDATE, { i: { id: randomUUID(), name: 'Ghost' } }, admin);
       expect(errorOf(missing).extensions?.code).toBe('NOT_FOUND');
@@ -510,7 +601,11 @@ describe.each(databases())('services API (%s)', (db) => {
       expect(e.message).toContain('uses_the_custom_service');
       expect(await byId(s.id)).toEqual(s);
 
-      const gone = await t.gql('mutation($id: ID!) { deleteConnection(id: $id) }', { id: conn.data!.createConnection.id }, admin);
+      const gone = await t.gql(
+        'mutation($id: ID!) { deleteConnection(id: $id) }',
+        { id: conn.data!.createConnection.id },
+        admin,
+      );
       expect(gone.errors).toBeUndefined();
       const before = await customRowCount();
       const ok = await t.gql(DELETE, { id: s.id }, admin);
@@ -530,40 +625,89 @@ describe.each(databases())('services API (%s)', (db) => {
 
   describe('setServiceCredentials', () => {
     test('sets the OAuth client of a catalog service for this workspace only', async () => {
-      const r = await t.gql(SET_CREDENTIALS, { i: { slug: 'github', clientId: ' gh-client-1 ', clientSecret: secret() } }, admin);
+      const r = await t.gql(
+        SET_CREDENTIALS,
+        { i: { slug: 'github', clientId: ' gh-client-1 ', clientSecret: secret() } },
+        admin,
+      );
       expect(r.errors).toBeUndefined();
-      expect(r.data!.setServiceCredentials).toMatchObject({ id: 'default:github', kind: 'DEFAULT', clientId: 'gh-client-1', hasClientSecret: true });
+      expect(r.data!.setServiceCredentials).toMatchObject({
+        id: 'default:github',
+        kind: 'DEFAULT',
+        clientId: 'gh-client-1',
+        hasClientSecret: true,
+      });
       const one = (await t.gql(BY_SLUG, { slug: 'github' }, admin)).data!.service;
       expect(one).toEqual(r.data!.setServiceCredentials);
-      const listed = (await walk({ search: 'github', kind: 'DEFAULT' })).nodes.find((s) => s.slug === 'github')!;
+      const listed = (await walk({ search: 'github', kind: 'DEFAULT' })).nodes.find(
+        (s) => s.slug === 'github',
+      )!;
       expect(listed).toEqual(one);
 
       // Setting them again replaces both.
-      const again = await t.gql(SET_CREDENTIALS, { i: { slug: 'github', clientId: 'gh-client-2', clientSecret: secret() } }, admin);
-      expect(again.data!.setServiceCredentials).toMatchObject({ clientId: 'gh-client-2', hasClientSecret: true });
-      expect(Number((await t.server.ds.query(`SELECT COUNT(*) AS n FROM service WHERE slug = 'github'`))[0].n)).toBe(1);
+      const again = await t.gql(
+        SET_CREDENTIALS,
+        { i: { slug: 'github', clientId: 'gh-client-2', clientSecret: secret() } },
+        admin,
+      );
+      expect(again.data!.setServiceCredentials).toMatchObject({
+        clientId: 'gh-client-2',
+        hasClientSecret: true,
+      });
+      expect(
+        Number((await t.server.ds.query(`SELECT COUNT(*) AS n FROM service WHERE slug = 'github'`))[0].n),
+      ).toBe(1);
 
       // Another workspace does not see this workspace's client.
       await seedWorkspaceWithUser(t, { email: 'creds-other@example.com', password: 'other-password-123' });
       const other = await t.signIn('creds-other@example.com', 'other-password-123');
-      expect((await t.gql(BY_SLUG, { slug: 'github' }, other)).data!.service).toMatchObject({ clientId: null, hasClientSecret: false });
+      expect((await t.gql(BY_SLUG, { slug: 'github' }, other)).data!.service).toMatchObject({
+        clientId: null,
+        hasClientSecret: false,
+      });
     });
 
     test('is refused for non-OAuth catalog entries, bad input and unknown slugs', async () => {
       const keyEntry = catalog.find((e) => e.authType === 'API_KEY')!;
-      const r = await t.gql(SET_CREDENTIALS, { i: { slug: keyEntry.slug, clientId: 'x', clientSecret: secret() } }, admin);
+      const r = await t.gql(
+        SET_CREDENTIALS,
+        { i: { slug: keyEntry.slug, clientId: 'x', clientSecret: secret() } },
+        admin,
+      );
       expect(errorOf(r).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'slug' });
-      expect((await t.gql(BY_SLUG, { slug: keyEntry.slug }, admin)).data!.service).toMatchObject({ clientId: null, hasClientSecret: false });
+      expect((await t.gql(BY_SLUG, { slug: keyEntry.slug }, admin)).data!.service).toMatchObject({
+        clientId: null,
+        hasClientSecret: false,
+      });
 
-      const blankId = await t.gql(SET_CREDENTIALS, { i: { slug: 'gitlab', clientId: '  ', clientSecret: secret() } }, admin);
+      const blankId = await t.gql(
+        SET_CREDENTIALS,
+        { i: { slug: 'gitlab', clientId: '  ', clientSecret: secret() } },
+        admin,
+      );
       expect(errorOf(blankId).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'clientId' });
-      const blankSecret = await t.gql(SET_CREDENTIALS, { i: { slug: 'gitlab', clientId: 'gl', clientSecret: ' ' } }, admin);
-      expect(errorOf(blankSecret).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'clientSecret' });
+      const blankSecret = await t.gql(
+        SET_CREDENTIALS,
+        { i: { slug: 'gitlab', clientId: 'gl', clientSecret: ' ' } },
+        admin,
+      );
+      expect(errorOf(blankSecret).extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'clientSecret',
+      });
 
-      const unknown = await t.gql(SET_CREDENTIALS, { i: { slug: 'no-such-service', clientId: 'x', clientSecret: secret() } }, admin);
+      const unknown = await t.gql(
+        SET_CREDENTIALS,
+        { i: { slug: 'no-such-service', clientId: 'x', clientSecret: secret() } },
+        admin,
+      );
       expect(errorOf(unknown).extensions?.code).toBe('NOT_FOUND');
       const custom = await create(basic({ name: 'Not A Catalog Entry' }));
-      const onCustom = await t.gql(SET_CREDENTIALS, { i: { slug: custom.slug, clientId: 'x', clientSecret: secret() } }, admin);
+      const onCustom = await t.gql(
+        SET_CREDENTIALS,
+        { i: { slug: custom.slug, clientId: 'x', clientSecret: secret() } },
+        admin,
+      );
       expect(errorOf(onCustom).extensions?.code).toBe('NOT_FOUND');
     });
   });
@@ -573,12 +717,20 @@ describe.each(databases())('services API (%s)', (db) => {
       const leaked = secret();
       const before = await customRowCount();
       // Missing a required field: GraphQL's own message would quote the whole variable value.
-      const r = await t.gql(CREATE, { i: { name: 'No auth type', clientSecret: leaked, apiBaseUrls: ['https://x.example/'] } }, admin);
+      const r = await t.gql(
+        CREATE,
+        { i: { name: 'No auth type', clientSecret: leaked, apiBaseUrls: ['https://x.example/'] } },
+        admin,
+      );
       expect(r.status).toBe(400);
       expect(errorOf(r).extensions?.code).toBe('BAD_USER_INPUT');
       expect(errorOf(r).message).toContain('"authType"');
       expect(r.raw).not.toContain(leaked);
-      const r2 = await t.gql(CREATE, { i: { ...oauth2({ clientSecret: leaked }), authType: 'OAUTH3' } }, admin);
+      const r2 = await t.gql(
+        CREATE,
+        { i: { ...oauth2({ clientSecret: leaked }), authType: 'OAUTH3' } },
+        admin,
+      );
       expect(r2.status).toBe(400);
       expect(errorOf(r2).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'authType' });
       expect(r2.raw).not.toContain(leaked);
@@ -595,7 +747,11 @@ describe.each(databases())('services API (%s)', (db) => {
       const own = secret();
       const s = await create(oauth2({ name: 'Scanned', clientId: 'scanned-client-id', clientSecret: own }));
       await t.gql(UPDATE, { i: { id: s.id, clientSecret: secret() } }, admin);
-      await t.gql(SET_CREDENTIALS, { i: { slug: 'bitbucket', clientId: 'bb-client-id', clientSecret: secret() } }, admin);
+      await t.gql(
+        SET_CREDENTIALS,
+        { i: { slug: 'bitbucket', clientId: 'bb-client-id', clientSecret: secret() } },
+        admin,
+      );
       await t.gql(LIST, { first: 100 }, admin);
       await t.gql(`{ auditEvents(first: 100) { nodes { action message metadata } } }`, {}, admin);
 
@@ -615,7 +771,9 @@ describe.each(databases())('services API (%s)', (db) => {
 
       if (db === 'sqlite') {
         const file = path.join(t.dataDir, 'connections.sqlite');
-        const bytes = Buffer.concat([file, `${file}-wal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f)));
+        const bytes = Buffer.concat(
+          [file, `${file}-wal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f)),
+        );
         expect(bytes.includes(Buffer.from('scanned-client-id'))).toBe(true);
         for (const sent of sentSecrets) expect(bytes.includes(Buffer.from(sent))).toBe(false);
       }
@@ -637,11 +795,20 @@ describe.each(databases())('services API (%s)', (db) => {
       await t.gql(UPDATE, { i: { id: s.id, name: 'Audited 2', clientSecret: updatedSecret } }, admin);
       await t.gql(DELETE, { id: s.id }, admin);
       const credsSecret = secret();
-      await t.gql(SET_CREDENTIALS, { i: { slug: 'slack', clientId: 'slack-client', clientSecret: credsSecret } }, admin);
+      await t.gql(
+        SET_CREDENTIALS,
+        { i: { slug: 'slack', clientId: 'slack-client', clientSecret: credsSecret } },
+        admin,
+      );
 
       const events = await auditFor(s.id);
-      expect(events.map((e: any) => e.action).sort()).toEqual(['service.created', 'service.deleted', 'service.updated']);
-      for (const e of events) expect(e).toMatchObject({ targetType: 'service', actor: { email: 'admin@example.com' } });
+      expect(events.map((e: any) => e.action).sort()).toEqual([
+        'service.created',
+        'service.deleted',
+        'service.updated',
+      ]);
+      for (const e of events)
+        expect(e).toMatchObject({ targetType: 'service', actor: { email: 'admin@example.com' } });
       const updated = events.find((e: any) => e.action === 'service.updated');
       expect(updated.message).toContain('clientSecret');
       expect(updated.message).toContain('name');
@@ -650,7 +817,9 @@ describe.each(databases())('services API (%s)', (db) => {
       const creds = await auditFor(slackRow);
       expect(creds.map((e: any) => e.action)).toEqual(['service.credentials_set']);
 
-      const dump = JSON.stringify([...events, ...creds]) + JSON.stringify(await t.server.ds.query('SELECT * FROM audit_event'));
+      const dump =
+        JSON.stringify([...events, ...creds]) +
+        JSON.stringify(await t.server.ds.query('SELECT * FROM audit_event'));
       expect(leaks(dump, [createdSecret, updatedSecret, credsSecret, ...sentSecrets])).toEqual([]);
     });
   });

@@ -7,6 +7,7 @@ import {
 import type { Service as ServiceView } from '@connections/schema';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { ConnectionRow, ServiceRow } from '../db/entities';
+import { isUniqueViolation } from '../db/sql';
 import { newId } from '../db/entities/base';
 import type { AuthType, ParamType } from '../db/entities/service';
 import type { SecretBox } from '../crypto/secret-box';
@@ -34,6 +35,17 @@ export type CreateCustomServiceInput = Omit<
 };
 
 export type UpdateServiceInput = { id: string } & Partial<Omit<CreateCustomServiceInput, 'authType'>>;
+
+/**
+ * Reads one string as a service reference: "default:<slug>" or a custom service's id (a UUID) is an id,
+ * anything else a slug. A slug may be 36 characters long too, so the length alone does not make an id.
+ */
+export function serviceRef(idOrSlug: string): { id: string } | { slug: string } {
+  return idOrSlug.startsWith(DEFAULT_ID_PREFIX) ||
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(idOrSlug)
+    ? { id: idOrSlug }
+    : { slug: idOrSlug };
+}
 
 function slugify(name: string): string {
   const s = name
@@ -169,11 +181,7 @@ export class ServiceRegistry {
    * caller's transaction.
    */
   async rowForConnection(workspaceId: string, idOrSlug: string, manager: EntityManager): Promise<ServiceRow> {
-    const ref =
-      idOrSlug.startsWith(DEFAULT_ID_PREFIX) || /^[0-9a-f-]{36}$/.test(idOrSlug)
-        ? { id: idOrSlug }
-        : { slug: idOrSlug };
-    const { row, entry } = await this.resolve(workspaceId, ref, manager);
+    const { row, entry } = await this.resolve(workspaceId, serviceRef(idOrSlug), manager);
     if (row) return row;
     return manager.save(
       ServiceRow,
@@ -219,40 +227,51 @@ export class ServiceRegistry {
       hasClientSecret: !!input.clientSecret,
     });
     if (input.clientSecret) checkClientSecret(input.clientSecret);
-    return this.ds.transaction(async (m) => {
-      const taken = new Set(
-        (
-          await m.find(ServiceRow, { where: { workspaceId: viewer.workspaceId }, select: { slug: true } })
-        ).map((r) => r.slug),
-      );
-      const base = slugify(fields.name);
-      let slug = base;
-      for (let i = 2; taken.has(slug) || findCatalogEntry(slug); i++) slug = `${base}-${i}`;
-      const id = newId();
-      const row = m.create(ServiceRow, {
-        id,
-        workspaceId: viewer.workspaceId,
-        kind: 'CUSTOM',
-        slug,
-        ...this.columnsOf(fields),
-        clientSecretEncrypted: input.clientSecret
-          ? this.box.encrypt(input.clientSecret, secretRef(id))
-          : null,
-        createdById: viewer.userId,
+    return this.ds
+      .transaction(async (m) => {
+        const taken = new Set(
+          (
+            await m.find(ServiceRow, { where: { workspaceId: viewer.workspaceId }, select: { slug: true } })
+          ).map((r) => r.slug),
+        );
+        const base = slugify(fields.name);
+        let slug = base;
+        for (let i = 2; taken.has(slug) || findCatalogEntry(slug); i++) slug = `${base}-${i}`;
+        const id = newId();
+        const row = m.create(ServiceRow, {
+          id,
+          workspaceId: viewer.workspaceId,
+          kind: 'CUSTOM',
+          slug,
+          ...this.columnsOf(fields),
+          clientSecretEncrypted: input.clientSecret
+            ? this.box.encrypt(input.clientSecret, secretRef(id))
+            : null,
+          createdById: viewer.userId,
+        });
+        await m.save(ServiceRow, row);
+        await this.audit.record(
+          viewer,
+          {
+            action: 'service.created',
+            targetType: 'service',
+            targetId: id,
+            message: `Created custom service "${fields.name}" (${fields.authType})`,
+          },
+          m,
+        );
+        return this.view(row);
+      })
+      .catch((e: unknown) => {
+        // Two services with the same name created at once: the slug index lets one win.
+        if (isUniqueViolation(e, 'slug'))
+          throw new AppError(
+            'CONFLICT',
+            'A service with this name was created at the same time: try again.',
+            { field: 'name' },
+          );
+        throw e;
       });
-      await m.save(ServiceRow, row);
-      await this.audit.record(
-        viewer,
-        {
-          action: 'service.created',
-          targetType: 'service',
-          targetId: id,
-          message: `Created custom service "${fields.name}" (${fields.authType})`,
-        },
-        m,
-      );
-      return this.view(row);
-    });
   }
 
   async update(viewer: Viewer, input: UpdateServiceInput): Promise<ServiceView> {
@@ -281,22 +300,25 @@ export class ServiceRegistry {
       // clientSecret: null clears the secret (e.g. a leaked one, before the provider issues a new one); the
       // service then reads hasClientSecret false, like a catalog service whose credentials are not set yet.
       // Only createCustomService insists on a secret.
-      const fields = validateCustomService({
-        name: pick('name', row.name) as string,
-        authType: row.authType!,
-        paramType: pick('paramType', row.paramType) as ParamType,
-        authorizeUrl: pick('authorizeUrl', row.authorizeUrl) as string | null,
-        accessTokenUrl: pick('accessTokenUrl', row.accessTokenUrl) as string | null,
-        requestTokenUrl: pick('requestTokenUrl', row.requestTokenUrl) as string | null,
-        refreshUrl: pick('refreshUrl', row.refreshUrl) as string | null,
-        revokeUrl: pick('revokeUrl', row.revokeUrl) as string | null,
-        clientId: pick('clientId', row.clientId) as string | null,
-        hasClientSecret: secretChange === undefined ? !!row.clientSecretEncrypted : !!secretChange,
-        scopes: (pick('scopes', row.scopes) as string[] | null) ?? [],
-        scopeDelimiter: (pick('scopeDelimiter', row.scopeDelimiter) as string | null) ?? ' ',
-        apiBaseUrls: (pick('apiBaseUrls', row.apiBaseUrls) as string[] | null) ?? [],
-        apiKeyParamName: pick('apiKeyParamName', row.apiKeyParamName) as string | null,
-      }, { requireClientSecret: false });
+      const fields = validateCustomService(
+        {
+          name: pick('name', row.name) as string,
+          authType: row.authType!,
+          paramType: pick('paramType', row.paramType) as ParamType,
+          authorizeUrl: pick('authorizeUrl', row.authorizeUrl) as string | null,
+          accessTokenUrl: pick('accessTokenUrl', row.accessTokenUrl) as string | null,
+          requestTokenUrl: pick('requestTokenUrl', row.requestTokenUrl) as string | null,
+          refreshUrl: pick('refreshUrl', row.refreshUrl) as string | null,
+          revokeUrl: pick('revokeUrl', row.revokeUrl) as string | null,
+          clientId: pick('clientId', row.clientId) as string | null,
+          hasClientSecret: secretChange === undefined ? !!row.clientSecretEncrypted : !!secretChange,
+          scopes: (pick('scopes', row.scopes) as string[] | null) ?? [],
+          scopeDelimiter: (pick('scopeDelimiter', row.scopeDelimiter) as string | null) ?? ' ',
+          apiBaseUrls: (pick('apiBaseUrls', row.apiBaseUrls) as string[] | null) ?? [],
+          apiKeyParamName: pick('apiKeyParamName', row.apiKeyParamName) as string | null,
+        },
+        { requireClientSecret: false },
+      );
       Object.assign(row, this.columnsOf(fields));
       if (secretChange !== undefined)
         row.clientSecretEncrypted = secretChange ? this.box.encrypt(secretChange, secretRef(row.id)) : null;

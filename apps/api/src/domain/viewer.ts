@@ -8,6 +8,8 @@ export interface Viewer {
   authMethod: 'SESSION' | 'API_TOKEN';
   sessionId?: string;
   apiTokenId?: string;
+  /** The signed-in user, read with the credentials so lists can name the viewer without another query. */
+  user: { id: string; email: string; displayName: string };
 }
 
 export function requireViewer(viewer: Viewer | null | undefined): Viewer {

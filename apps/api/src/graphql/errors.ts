@@ -45,16 +45,23 @@ function ruleCode(error: unknown): string | undefined {
  * value { ..., clientSecret: "..." }; Field "authType" ... was not provided.`), which would echo a secret back
  * (and into logs). Keep the variable, the path and the reason; drop the value.
  */
-function withoutVariableValue(message: string, error: unknown): { message: string; field?: string } | undefined {
+function withoutVariableValue(
+  message: string,
+  error: unknown,
+): { message: string; field?: string } | undefined {
   const head = /^Variable "\$([^"]+)" got invalid value /.exec(message);
   if (!head) return undefined;
   const inner = error instanceof GraphQLError ? error.originalError : undefined;
-  const reason = inner && inner !== error && message.endsWith(`; ${inner.message}`) ? inner.message : undefined;
+  const reason =
+    inner && inner !== error && message.endsWith(`; ${inner.message}`) ? inner.message : undefined;
   if (!reason) return { message: `Variable "$${head[1]}" got an invalid value.` };
   const prefix = message.slice(0, message.length - reason.length - 2);
   const at = / at "([^"]*)"$/.exec(prefix)?.[1];
   const field = at?.startsWith(`${head[1]}.`) ? at.slice(head[1]!.length + 1) : undefined;
-  return { message: `Variable "$${head[1]}" got an invalid value${at ? ` at "${at}"` : ''}; ${reason}`, field };
+  return {
+    message: `Variable "$${head[1]}" got an invalid value${at ? ` at "${at}"` : ''}; ${reason}`,
+    field,
+  };
 }
 
 /**

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** Where the built console lives: CONNECTIONS_CONSOLE_DIR, or apps/admin/dist beside this app. */
-export function consoleDir(): string | null {
-  const candidates = [process.env.CONNECTIONS_CONSOLE_DIR, path.resolve(__dirname, '../../../admin/dist')];
+export function consoleDir(configured: string | undefined): string | null {
+  const candidates = [configured, path.resolve(__dirname, '../../../admin/dist')];
   return candidates.find((d): d is string => !!d && fs.existsSync(path.join(d, 'index.html'))) ?? null;
 }
 
