@@ -12,11 +12,13 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const MARKER = '/* @connections/auth-flows: port before path (RFC 5849 3.4.1.2) */';
-const BUGGY = /`\$\{options\.protocol\}\/\/\$\{options\.hostname\}\$\{options\.path\}`\s*\n?\s*\+ \(options\.port \? `:\$\{options\.port\}` : ''\)/;
+const BUGGY =
+  /`\$\{options\.protocol\}\/\/\$\{options\.hostname\}\$\{options\.path\}`\s*\n?\s*\+ \(options\.port \? `:\$\{options\.port\}` : ''\)/;
 const FIXED =
-  "`${options.protocol}//${options.hostname}`\n" +
+  '`${options.protocol}//${options.hostname}`\n' +
   "      + (options.port && String(options.port) !== (options.protocol === 'https:' ? '443' : '80') ? `:${options.port}` : '')\n" +
-  '      + options.path ' + MARKER;
+  '      + options.path ' +
+  MARKER;
 
 function patchSource(source) {
   if (source.includes(MARKER)) return { status: 'already-patched', source };

@@ -4,23 +4,64 @@ export { AuthFlowError, isAuthFlowError, type AuthFlowErrorCode, type AuthFlowEr
 
 // Catalog
 export { catalog, findCatalogEntry, featuredSlugs } from './catalog';
-export { validateServiceDefinition, assertValidServiceDefinition, RESERVED_AUTHORIZE_PARAMS, type ValidationIssue, type ValidateOptions } from './catalog/schema';
+export {
+  validateServiceDefinition,
+  assertValidServiceDefinition,
+  RESERVED_AUTHORIZE_PARAMS,
+  type ValidationIssue,
+  type ValidateOptions,
+} from './catalog/schema';
 export { resolveSubdomain, hasUnresolvedSubdomain } from './catalog/subdomain';
 
 // Applying credentials
 export { authenticate, type AuthenticateOptions } from './authenticate/authenticate';
-export { testCredentials, buildTestRequest, type TestCredentialsOptions, type TestCredentialsResult } from './authenticate/test-credentials';
+export {
+  testCredentials,
+  buildTestRequest,
+  type TestCredentialsOptions,
+  type TestCredentialsResult,
+} from './authenticate/test-credentials';
 export { isAllowedUrl } from './authenticate/hosts';
 export {
-  oauth1ProtocolParams, signatureBaseString, baseStringUri, normalizeParameters, computeSignature, authorizationHeader,
-  type OAuth1Keys, type OAuth1SignOptions, type OAuth1SignInput,
+  oauth1ProtocolParams,
+  signatureBaseString,
+  baseStringUri,
+  normalizeParameters,
+  computeSignature,
+  authorizationHeader,
+  type OAuth1Keys,
+  type OAuth1SignOptions,
+  type OAuth1SignInput,
 } from './sign/oauth1';
 export { percentEncode } from './sign/percent';
 
 // Refresh
 export { refreshOAuth2, type RefreshOptions } from './refresh/refresh-oauth2';
-export { needsRefresh, isExpired, DEFAULT_REFRESH_MARGIN_MS, DEFAULT_CLOCK_SKEW_MS, type FreshnessOptions } from './refresh/needs-refresh';
-export { RefreshCoordinator, type RefreshCoordinatorOptions, type EnsureFreshInput, type EnsureFreshResult } from './refresh/coordinator';
+export {
+  needsRefresh,
+  isExpired,
+  DEFAULT_REFRESH_MARGIN_MS,
+  DEFAULT_CLOCK_SKEW_MS,
+  type FreshnessOptions,
+} from './refresh/needs-refresh';
+export {
+  RefreshCoordinator,
+  type RefreshCoordinatorOptions,
+  type EnsureFreshInput,
+  type EnsureFreshResult,
+} from './refresh/coordinator';
 export { InMemoryLock, type Lock, type InMemoryLockOptions } from './refresh/lock';
 export { TERMINAL_OAUTH_ERRORS, TRANSIENT_OAUTH_ERRORS } from './refresh/classify';
-export { parseScopes } from './scopes';
+export { parseScopes, missingScopes } from './scopes';
+
+// Authorization flows (grant on Express)
+export { createAuthRouter, redirectUriFor, connectUrlFor, type AuthRouterOptions } from './flows/router';
+export type { AttemptConfig } from './flows/grant-config';
+export {
+  normalizeGrantResponse,
+  accountFrom,
+  type FlowOutcome,
+  type GrantResponse,
+  type NormalizeInput,
+} from './flows/normalize';
+export { requestOAuthSignsPortsCorrectly } from './flows/request-oauth-check';

@@ -10,3 +10,9 @@ export function parseScopes(value: unknown, delimiter = ' '): string[] | undefin
   for (const sep of separators) parts = parts.flatMap((part) => part.split(sep));
   return [...new Set(parts.map((s) => s.trim()).filter(Boolean))];
 }
+
+/** Requested scopes the provider did not grant: a reason to ask for reauthorization. */
+export function missingScopes(requested: readonly string[], granted: readonly string[]): string[] {
+  const have = new Set(granted);
+  return requested.filter((scope) => !have.has(scope));
+}

@@ -2,7 +2,15 @@ import { AuthFlowError } from '../errors';
 import { oauth1ProtocolParams, authorizationHeader, type OAuth1SignOptions } from '../sign/oauth1';
 import type { ClientCredentials, Credentials, OutgoingRequest, ServiceDefinition } from '../types';
 import { isAllowedUrl } from './hosts';
-import { canUseFormBody, formPairs, withEncodedForm, withFormParams, withHeader, withQueryParams, type Pair } from './request-parts';
+import {
+  canUseFormBody,
+  formPairs,
+  withEncodedForm,
+  withFormParams,
+  withHeader,
+  withQueryParams,
+  type Pair,
+} from './request-parts';
 
 export interface AuthenticateOptions {
   /**
@@ -27,7 +35,13 @@ function checkValue(value: string, what: string): string {
 }
 
 /** Places one parameter by param type; FORM_DATA falls back to the query when no form body is possible. */
-function placeParam(request: OutgoingRequest, service: ServiceDefinition, name: string, value: string, headerValue = value): OutgoingRequest {
+function placeParam(
+  request: OutgoingRequest,
+  service: ServiceDefinition,
+  name: string,
+  value: string,
+  headerValue = value,
+): OutgoingRequest {
   switch (service.paramType) {
     case 'HEADERS':
       return { ...request, headers: withHeader(request.headers, name, headerValue) };
@@ -55,7 +69,8 @@ function applyOAuth2(request: OutgoingRequest, token: string, service: ServiceDe
 function applyApiKey(request: OutgoingRequest, apiKey: string, service: ServiceDefinition): OutgoingRequest {
   checkValue(apiKey, 'API key');
   const name = service.apiKeyParamName;
-  if (!name) throw new AuthFlowError('INVALID_SERVICE', `${service.displayName} has no API key parameter name`);
+  if (!name)
+    throw new AuthFlowError('INVALID_SERVICE', `${service.displayName} has no API key parameter name`);
   const value = `${service.apiKeyPrefix ?? ''}${apiKey}`;
   return placeParam(request, service, name, value);
 }
@@ -76,10 +91,12 @@ function applyOAuth1(
   client: ClientCredentials | undefined,
   options: AuthenticateOptions,
 ): OutgoingRequest {
-  if (!client?.clientId) throw invalid(`${service.displayName} needs the client (consumer) key to sign requests`);
+  if (!client?.clientId)
+    throw invalid(`${service.displayName} needs the client (consumer) key to sign requests`);
   checkValue(credentials.token, 'token');
   const signatureMethod = service.oauth1SignatureMethod ?? 'HMAC-SHA1';
-  if (signatureMethod === 'RSA-SHA1' && !client.privateKey) throw invalid('RSA-SHA1 signing needs the client private key');
+  if (signatureMethod === 'RSA-SHA1' && !client.privateKey)
+    throw invalid('RSA-SHA1 signing needs the client private key');
   const keys = {
     consumerKey: client.clientId,
     consumerSecret: client.clientSecret,
@@ -93,10 +110,17 @@ function applyOAuth1(
   const prepared = withEncodedForm(request);
   const form: Pair[] = formPairs(prepared) ?? [];
   const { realm, ...signOptions } = options.oauth1 ?? {};
-  const params = oauth1ProtocolParams({ method: prepared.method, url: prepared.url, formParams: form }, keys, { signatureMethod, ...signOptions });
+  const params = oauth1ProtocolParams(
+    { method: prepared.method, url: prepared.url, formParams: form },
+    keys,
+    { signatureMethod, ...signOptions },
+  );
   if (inBody) return withFormParams(prepared, params);
   if (inQuery) return { ...prepared, url: withQueryParams(prepared.url, params) };
-  return { ...prepared, headers: withHeader(prepared.headers, 'Authorization', authorizationHeader(params, realm)) };
+  return {
+    ...prepared,
+    headers: withHeader(prepared.headers, 'Authorization', authorizationHeader(params, realm)),
+  };
 }
 
 /**
@@ -112,7 +136,9 @@ export function authenticate(
   options: AuthenticateOptions = {},
 ): OutgoingRequest {
   if (credentials.type !== service.authType) {
-    throw invalid(`${credentials.type} credentials cannot be used with ${service.displayName} (${service.authType})`);
+    throw invalid(
+      `${credentials.type} credentials cannot be used with ${service.displayName} (${service.authType})`,
+    );
   }
   let parsed: URL;
   try {
@@ -121,9 +147,17 @@ export function authenticate(
     throw new AuthFlowError('HOST_NOT_ALLOWED', 'The request URL is not a valid absolute URL');
   }
   if (!options.allowAnyHost && !isAllowedUrl(service, parsed.toString())) {
-    throw new AuthFlowError('HOST_NOT_ALLOWED', `${parsed.host} is not one of the API hosts of ${service.displayName}`);
+    throw new AuthFlowError(
+      'HOST_NOT_ALLOWED',
+      `${parsed.host} is not one of the API hosts of ${service.displayName}`,
+    );
   }
-  const base: OutgoingRequest = { ...request, method: request.method.toUpperCase(), url: parsed.toString(), headers: { ...request.headers } };
+  const base: OutgoingRequest = {
+    ...request,
+    method: request.method.toUpperCase(),
+    url: parsed.toString(),
+    headers: { ...request.headers },
+  };
   switch (credentials.type) {
     case 'OAUTH2':
       return applyOAuth2(base, credentials.accessToken, service);

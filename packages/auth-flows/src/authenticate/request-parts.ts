@@ -12,9 +12,14 @@ export function findHeader(headers: Record<string, string>, name: string): strin
 }
 
 /** A copy with `name` set once, whatever the case of an existing entry: a credential always wins. */
-export function withHeader(headers: Record<string, string>, name: string, value: string): Record<string, string> {
+export function withHeader(
+  headers: Record<string, string>,
+  name: string,
+  value: string,
+): Record<string, string> {
   const copy: Record<string, string> = {};
-  for (const [key, existing] of Object.entries(headers)) if (key.toLowerCase() !== name.toLowerCase()) copy[key] = existing;
+  for (const [key, existing] of Object.entries(headers))
+    if (key.toLowerCase() !== name.toLowerCase()) copy[key] = existing;
   copy[name] = value;
   return copy;
 }
@@ -40,7 +45,9 @@ export function formPairs(request: OutgoingRequest): Pair[] | undefined {
   const type = findHeader(request.headers, 'content-type');
   if (isForm(request.body)) return formToPairs(request.body);
   if (typeof request.body === 'string') {
-    return type !== undefined && type.toLowerCase().startsWith(FORM_TYPE) ? parseFormPairs(request.body) : undefined;
+    return type !== undefined && type.toLowerCase().startsWith(FORM_TYPE)
+      ? parseFormPairs(request.body)
+      : undefined;
   }
   return undefined;
 }
@@ -53,7 +60,9 @@ export function formPairs(request: OutgoingRequest): Pair[] | undefined {
 export function canUseFormBody(request: OutgoingRequest): boolean {
   if (formPairs(request) !== undefined) return true;
   const type = findHeader(request.headers, 'content-type');
-  return request.body === undefined && type === undefined && BODY_METHODS.includes(request.method.toUpperCase());
+  return (
+    request.body === undefined && type === undefined && BODY_METHODS.includes(request.method.toUpperCase())
+  );
 }
 
 /** The request with extra pairs appended to its form body, which is returned encoded. */
@@ -61,9 +70,13 @@ export function withFormParams(request: OutgoingRequest, extra: readonly Pair[])
   const addition = encodePairs(extra);
   let body: string;
   if (typeof request.body === 'string' && request.body !== '') body = `${request.body}&${addition}`;
-  else if (isForm(request.body)) body = [encodePairs(formToPairs(request.body)), addition].filter(Boolean).join('&');
+  else if (isForm(request.body))
+    body = [encodePairs(formToPairs(request.body)), addition].filter(Boolean).join('&');
   else body = addition;
-  const headers = findHeader(request.headers, 'content-type') === undefined ? withHeader(request.headers, 'Content-Type', FORM_TYPE) : request.headers;
+  const headers =
+    findHeader(request.headers, 'content-type') === undefined
+      ? withHeader(request.headers, 'Content-Type', FORM_TYPE)
+      : request.headers;
   return { ...request, headers, body };
 }
 

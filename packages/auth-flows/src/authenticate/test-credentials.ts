@@ -10,17 +10,24 @@ export interface TestCredentialsOptions {
 }
 
 export type TestCredentialsResult =
-  | { ok: true; status: number }
-  | { ok: false; status?: number; error: AuthFlowError };
+  { ok: true; status: number } | { ok: false; status?: number; error: AuthFlowError };
 
 /** The service's test request as a plain request; a relative URL resolves against the first API base URL as a browser would. */
 export function buildTestRequest(service: ServiceDefinition): OutgoingRequest | undefined {
   const test = service.testRequest;
   if (!test) return undefined;
   const base = service.apiBaseUrls[0];
-  const url = /^[a-z][a-z0-9+.-]*:/i.test(test.url) ? test.url : base ? new URL(test.url, base).toString() : undefined;
+  const url = /^[a-z][a-z0-9+.-]*:/i.test(test.url)
+    ? test.url
+    : base
+      ? new URL(test.url, base).toString()
+      : undefined;
   if (!url) return undefined;
-  return { method: test.method.toUpperCase(), url, headers: { accept: 'application/json', ...(test.headers ?? {}) } };
+  return {
+    method: test.method.toUpperCase(),
+    url,
+    headers: { accept: 'application/json', ...(test.headers ?? {}) },
+  };
 }
 
 /**
@@ -58,7 +65,9 @@ export async function testCredentials(
     });
     await response.body.dump();
     const expected = service.testRequest?.expectStatus;
-    const ok = expected ? expected.includes(response.statusCode) : response.statusCode >= 200 && response.statusCode < 300;
+    const ok = expected
+      ? expected.includes(response.statusCode)
+      : response.statusCode >= 200 && response.statusCode < 300;
     if (ok) return { ok: true, status: response.statusCode };
     const transient = response.statusCode >= 500 || response.statusCode === 429;
     return {
@@ -73,7 +82,11 @@ export async function testCredentials(
   } catch (cause) {
     return {
       ok: false,
-      error: new AuthFlowError('UPSTREAM_UNAVAILABLE', `${service.displayName} could not be reached for the test request`, { transient: true, cause }),
+      error: new AuthFlowError(
+        'UPSTREAM_UNAVAILABLE',
+        `${service.displayName} could not be reached for the test request`,
+        { transient: true, cause },
+      ),
     };
   }
 }

@@ -6,11 +6,47 @@ import { validateServiceDefinition } from './schema';
 import { hasUnresolvedSubdomain, resolveSubdomain } from './subdomain';
 
 const MOST_USED = [
-  'github', 'google', 'microsoft', 'slack', 'salesforce', 'hubspot', 'zoho', 'dropbox', 'box', 'atlassian',
-  'notion', 'asana', 'trello', 'twitter', 'twitter2', 'xero', 'intuit', 'shopify', 'zendesk', 'gitlab',
-  'bitbucket', 'linkedin', 'discord', 'spotify', 'intercom', 'pipedrive', 'airtable', 'calendly', 'docusign',
-  'okta', 'linear', 'mailchimp', 'zoom', 'figma', 'stripe', 'twilio', 'sendgrid', 'mailgun', 'postmark',
-  'freshdesk', 'openai',
+  'github',
+  'google',
+  'microsoft',
+  'slack',
+  'salesforce',
+  'hubspot',
+  'zoho',
+  'dropbox',
+  'box',
+  'atlassian',
+  'notion',
+  'asana',
+  'trello',
+  'twitter',
+  'twitter2',
+  'xero',
+  'intuit',
+  'shopify',
+  'zendesk',
+  'gitlab',
+  'bitbucket',
+  'linkedin',
+  'discord',
+  'spotify',
+  'intercom',
+  'pipedrive',
+  'airtable',
+  'calendly',
+  'docusign',
+  'okta',
+  'linear',
+  'mailchimp',
+  'zoom',
+  'figma',
+  'stripe',
+  'twilio',
+  'sendgrid',
+  'mailgun',
+  'postmark',
+  'freshdesk',
+  'openai',
 ];
 
 describe('catalog', () => {
@@ -72,7 +108,9 @@ describe('catalog', () => {
   });
 
   it('marks subdomain entries from their URLs', () => {
-    const templated = Object.entries(grantOAuthConfig).filter(([, p]) => JSON.stringify(p).includes('[subdomain]'));
+    const templated = Object.entries(grantOAuthConfig).filter(([, p]) =>
+      JSON.stringify(p).includes('[subdomain]'),
+    );
     expect(templated.length).toBeGreaterThanOrEqual(21);
     for (const [name] of templated) expect(findCatalogEntry(name)!.subdomain).toBe(true);
     expect(findCatalogEntry('zendesk')!.subdomain).toBe(true);
@@ -82,7 +120,11 @@ describe('catalog', () => {
   });
 
   it('has API-key and Basic services that are not in grant', () => {
-    expect(findCatalogEntry('openai')).toMatchObject({ authType: 'API_KEY', apiKeyParamName: 'Authorization', source: 'builtin' });
+    expect(findCatalogEntry('openai')).toMatchObject({
+      authType: 'API_KEY',
+      apiKeyParamName: 'Authorization',
+      source: 'builtin',
+    });
     expect(findCatalogEntry('twilio')).toMatchObject({ authType: 'BASIC', source: 'builtin' });
   });
 
@@ -95,9 +137,16 @@ describe('catalog', () => {
 
 describe('validateServiceDefinition', () => {
   const valid: ServiceDefinition = {
-    slug: 'acme', displayName: 'Acme', authType: 'OAUTH2', paramType: 'HEADERS',
-    authorizeUrl: 'https://acme.example/authorize', accessTokenUrl: 'https://acme.example/token',
-    scopes: ['read', 'write'], defaultScopes: ['read'], scopeDelimiter: ' ', apiBaseUrls: ['https://api.acme.example/'],
+    slug: 'acme',
+    displayName: 'Acme',
+    authType: 'OAUTH2',
+    paramType: 'HEADERS',
+    authorizeUrl: 'https://acme.example/authorize',
+    accessTokenUrl: 'https://acme.example/token',
+    scopes: ['read', 'write'],
+    defaultScopes: ['read'],
+    scopeDelimiter: ' ',
+    apiBaseUrls: ['https://api.acme.example/'],
   };
   const paths = (def: unknown, options = {}) => validateServiceDefinition(def, options).map((i) => i.path);
 
@@ -108,7 +157,9 @@ describe('validateServiceDefinition', () => {
   it('requires the URLs of each auth type', () => {
     expect(paths({ ...valid, accessTokenUrl: undefined })).toEqual(['accessTokenUrl']);
     expect(paths({ ...valid, authType: 'OAUTH1' })).toEqual(['requestTokenUrl']);
-    expect(paths({ ...valid, authType: 'API_KEY', authorizeUrl: undefined, accessTokenUrl: undefined })).toEqual(['apiKeyParamName']);
+    expect(
+      paths({ ...valid, authType: 'API_KEY', authorizeUrl: undefined, accessTokenUrl: undefined }),
+    ).toEqual(['apiKeyParamName']);
     expect(paths({ ...valid, authType: 'BASIC' })).toEqual(['authorizeUrl', 'accessTokenUrl']);
   });
 
@@ -117,12 +168,18 @@ describe('validateServiceDefinition', () => {
     expect(paths({ ...valid, apiBaseUrls: ['http://api.acme.example/'] })).toEqual(['apiBaseUrls[0]']);
     expect(paths({ ...valid, apiBaseUrls: ['http://api.acme.example/'] }, { allowHttp: true })).toEqual([]);
     expect(paths({ ...valid, apiBaseUrls: ['https://u:p@api.acme.example/'] })).toEqual(['apiBaseUrls[0]']);
-    expect(paths({ ...valid, apiBaseUrls: ['ftp://api.acme.example/'] }, { allowHttp: true })).toEqual(['apiBaseUrls[0]']);
+    expect(paths({ ...valid, apiBaseUrls: ['ftp://api.acme.example/'] }, { allowHttp: true })).toEqual([
+      'apiBaseUrls[0]',
+    ]);
   });
 
   it('rejects authorize parameters that would replace state, PKCE or the client', () => {
-    expect(paths({ ...valid, authorizeParams: { state: 'x', prompt: 'consent' } })).toEqual(['authorizeParams.state']);
-    expect(paths({ ...valid, authorizeParams: { code_challenge: 'x' } })).toEqual(['authorizeParams.code_challenge']);
+    expect(paths({ ...valid, authorizeParams: { state: 'x', prompt: 'consent' } })).toEqual([
+      'authorizeParams.state',
+    ]);
+    expect(paths({ ...valid, authorizeParams: { code_challenge: 'x' } })).toEqual([
+      'authorizeParams.code_challenge',
+    ]);
   });
 
   it('checks scopes, slugs and the subdomain flag', () => {
@@ -142,7 +199,9 @@ describe('resolveSubdomain', () => {
     expect(zendesk.apiBaseUrls).toEqual(['https://acme.zendesk.com/api/']);
     expect(hasUnresolvedSubdomain(zendesk)).toBe(false);
     const keycloak = resolveSubdomain(findCatalogEntry('keycloak')!, 'sso.acme.example/realms/main');
-    expect(keycloak.accessTokenUrl).toBe('https://sso.acme.example/realms/main/protocol/openid-connect/token');
+    expect(keycloak.accessTokenUrl).toBe(
+      'https://sso.acme.example/realms/main/protocol/openid-connect/token',
+    );
   });
 
   it('refuses values that would move the URL to another host', () => {

@@ -1,3 +1,5 @@
+import oauthJson from 'grant/config/oauth.json';
+import profileJson from 'grant/config/profile.json';
 import { SUBDOMAIN_PLACEHOLDER, type CatalogEntry } from '../types';
 import { displayNameFor } from './display-names';
 
@@ -13,10 +15,8 @@ export interface GrantOAuthProvider {
 
 // grant has no exports map, so its data files are reachable by path. The versions are pinned exactly,
 // and the catalog test fails loudly if the shape or the count changes under an upgrade.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const grantOAuthConfig: Readonly<Record<string, GrantOAuthProvider>> = require('grant/config/oauth.json');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const grantProfiles: Readonly<Record<string, { profile_url?: string }>> = require('grant/config/profile.json');
+export const grantOAuthConfig = oauthJson as unknown as Readonly<Record<string, GrantOAuthProvider>>;
+const grantProfiles = profileJson as Readonly<Record<string, { profile_url?: string }>>;
 
 export function grantProfileUrl(name: string): string | undefined {
   return grantProfiles[name]?.profile_url;

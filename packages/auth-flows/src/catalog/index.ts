@@ -7,8 +7,16 @@ import { moreOverlays } from './overlay-more';
 const overlays: Readonly<Record<string, Overlay>> = { ...majorOverlays, ...moreOverlays };
 
 function usesPlaceholder(entry: CatalogEntry): boolean {
-  return [entry.authorizeUrl, entry.accessTokenUrl, entry.requestTokenUrl, entry.refreshUrl, entry.revokeUrl, entry.profileUrl, entry.testRequest?.url, ...entry.apiBaseUrls]
-    .some((url) => url?.includes(SUBDOMAIN_PLACEHOLDER));
+  return [
+    entry.authorizeUrl,
+    entry.accessTokenUrl,
+    entry.requestTokenUrl,
+    entry.refreshUrl,
+    entry.revokeUrl,
+    entry.profileUrl,
+    entry.testRequest?.url,
+    ...entry.apiBaseUrls,
+  ].some((url) => url?.includes(SUBDOMAIN_PLACEHOLDER));
 }
 
 function withoutUndefined<T extends object>(value: T): T {
@@ -36,7 +44,11 @@ function build(): readonly CatalogEntry[] {
     if (usesPlaceholder(entry)) entry.subdomain = true;
     else delete entry.subdomain;
   }
-  entries.sort((a, b) => a.displayName.localeCompare(b.displayName, 'en', { sensitivity: 'base' }) || a.slug.localeCompare(b.slug));
+  entries.sort(
+    (a, b) =>
+      a.displayName.localeCompare(b.displayName, 'en', { sensitivity: 'base' }) ||
+      a.slug.localeCompare(b.slug),
+  );
   return deepFreeze(entries);
 }
 

@@ -5,7 +5,14 @@ export const moreOverlays: Readonly<Record<string, Overlay>> = {
   facebook: {
     displayName: 'Facebook',
     apiBaseUrls: ['https://graph.facebook.com/'],
-    scopes: ['public_profile', 'email', 'pages_show_list', 'pages_read_engagement', 'pages_manage_posts', 'ads_read'],
+    scopes: [
+      'public_profile',
+      'email',
+      'pages_show_list',
+      'pages_read_engagement',
+      'pages_manage_posts',
+      'ads_read',
+    ],
     defaultScopes: ['public_profile', 'email'],
     scopeDelimiter: ',',
     testRequest: { method: 'GET', url: 'https://graph.facebook.com/me' },
@@ -14,7 +21,11 @@ export const moreOverlays: Readonly<Record<string, Overlay>> = {
   instagram: {
     displayName: 'Instagram',
     apiBaseUrls: ['https://graph.instagram.com/'],
-    scopes: ['instagram_business_basic', 'instagram_business_content_publish', 'instagram_business_manage_comments'],
+    scopes: [
+      'instagram_business_basic',
+      'instagram_business_content_publish',
+      'instagram_business_manage_comments',
+    ],
     defaultScopes: ['instagram_business_basic'],
     testRequest: { method: 'GET', url: 'https://graph.instagram.com/me' },
     docsUrl: 'https://developers.facebook.com/docs/instagram-platform',
@@ -51,7 +62,14 @@ export const moreOverlays: Readonly<Record<string, Overlay>> = {
   square: {
     displayName: 'Square',
     apiBaseUrls: ['https://connect.squareup.com/'],
-    scopes: ['MERCHANT_PROFILE_READ', 'PAYMENTS_READ', 'PAYMENTS_WRITE', 'ORDERS_READ', 'CUSTOMERS_READ', 'ITEMS_READ'],
+    scopes: [
+      'MERCHANT_PROFILE_READ',
+      'PAYMENTS_READ',
+      'PAYMENTS_WRITE',
+      'ORDERS_READ',
+      'CUSTOMERS_READ',
+      'ITEMS_READ',
+    ],
     defaultScopes: ['MERCHANT_PROFILE_READ'],
     testRequest: { method: 'GET', url: 'https://connect.squareup.com/v2/merchants/me' },
     docsUrl: 'https://developer.squareup.com/docs/oauth-api/overview',
@@ -59,7 +77,15 @@ export const moreOverlays: Readonly<Record<string, Overlay>> = {
   typeform: {
     displayName: 'Typeform',
     apiBaseUrls: ['https://api.typeform.com/'],
-    scopes: ['accounts:read', 'forms:read', 'forms:write', 'responses:read', 'webhooks:read', 'webhooks:write', 'offline'],
+    scopes: [
+      'accounts:read',
+      'forms:read',
+      'forms:write',
+      'responses:read',
+      'webhooks:read',
+      'webhooks:write',
+      'offline',
+    ],
     defaultScopes: ['accounts:read', 'forms:read', 'offline'],
     testRequest: { method: 'GET', url: 'https://api.typeform.com/me' },
     docsUrl: 'https://www.typeform.com/developers/get-started/applications/',
@@ -106,7 +132,11 @@ export const moreOverlays: Readonly<Record<string, Overlay>> = {
     apiBaseUrls: ['https://api.heroku.com/'],
     scopes: ['global', 'identity', 'read', 'write', 'read-protected', 'write-protected'],
     defaultScopes: ['identity'],
-    testRequest: { method: 'GET', url: 'https://api.heroku.com/account', headers: { Accept: 'application/vnd.heroku+json; version=3' } },
+    testRequest: {
+      method: 'GET',
+      url: 'https://api.heroku.com/account',
+      headers: { Accept: 'application/vnd.heroku+json; version=3' },
+    },
     docsUrl: 'https://devcenter.heroku.com/articles/oauth',
   },
   digitalocean: {
@@ -133,7 +163,15 @@ export const moreOverlays: Readonly<Record<string, Overlay>> = {
   strava: {
     displayName: 'Strava',
     apiBaseUrls: ['https://www.strava.com/api/'],
-    scopes: ['read', 'read_all', 'profile:read_all', 'profile:write', 'activity:read', 'activity:read_all', 'activity:write'],
+    scopes: [
+      'read',
+      'read_all',
+      'profile:read_all',
+      'profile:write',
+      'activity:read',
+      'activity:read_all',
+      'activity:write',
+    ],
     defaultScopes: ['read'],
     scopeDelimiter: ',',
     testRequest: { method: 'GET', url: 'https://www.strava.com/api/v3/athlete' },
@@ -142,7 +180,17 @@ export const moreOverlays: Readonly<Record<string, Overlay>> = {
   fitbit: {
     displayName: 'Fitbit',
     apiBaseUrls: ['https://api.fitbit.com/'],
-    scopes: ['activity', 'heartrate', 'location', 'nutrition', 'profile', 'settings', 'sleep', 'social', 'weight'],
+    scopes: [
+      'activity',
+      'heartrate',
+      'location',
+      'nutrition',
+      'profile',
+      'settings',
+      'sleep',
+      'social',
+      'weight',
+    ],
     defaultScopes: ['profile'],
     tokenEndpointAuthMethod: 'client_secret_basic',
     revokeUrl: 'https://api.fitbit.com/oauth2/revoke',
@@ -195,7 +243,8 @@ export const moreOverlays: Readonly<Record<string, Overlay>> = {
     defaultScopes: ['openid', 'profile', 'email', 'offline_access'],
     revokeUrl: 'https://[subdomain].auth0.com/oauth/revoke',
     testRequest: { method: 'GET', url: 'https://[subdomain].auth0.com/userinfo' },
-    docsUrl: 'https://auth0.com/docs/get-started/authentication-and-authorization-flow/authorization-code-flow',
+    docsUrl:
+      'https://auth0.com/docs/get-started/authentication-and-authorization-flow/authorization-code-flow',
   },
   keycloak: {
     displayName: 'Keycloak',

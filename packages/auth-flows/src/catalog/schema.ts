@@ -19,15 +19,42 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const TOKEN_AUTH_METHODS = ['client_secret_post', 'client_secret_basic'];
 const SIGNATURE_METHODS = ['HMAC-SHA1', 'HMAC-SHA256', 'PLAINTEXT', 'RSA-SHA1'];
-const URL_FIELDS = ['authorizeUrl', 'accessTokenUrl', 'requestTokenUrl', 'refreshUrl', 'revokeUrl', 'profileUrl', 'docsUrl'] as const;
-const OAUTH_ONLY_FIELDS = ['authorizeUrl', 'accessTokenUrl', 'requestTokenUrl', 'refreshUrl', 'revokeUrl', 'profileUrl', 'tokenEndpointAuthMethod', 'oauth1SignatureMethod', 'authorizeParams'] as const;
+const URL_FIELDS = [
+  'authorizeUrl',
+  'accessTokenUrl',
+  'requestTokenUrl',
+  'refreshUrl',
+  'revokeUrl',
+  'profileUrl',
+  'docsUrl',
+] as const;
+const OAUTH_ONLY_FIELDS = [
+  'authorizeUrl',
+  'accessTokenUrl',
+  'requestTokenUrl',
+  'refreshUrl',
+  'revokeUrl',
+  'profileUrl',
+  'tokenEndpointAuthMethod',
+  'oauth1SignatureMethod',
+  'authorizeParams',
+] as const;
 /**
  * grant copies custom parameters over its own after computing state and PKCE, so one of these in
  * authorizeParams would silently replace the CSRF and PKCE protection or the client identity.
  */
 export const RESERVED_AUTHORIZE_PARAMS = [
-  'client_id', 'client_secret', 'redirect_uri', 'response_type', 'state', 'nonce', 'scope',
-  'code_challenge', 'code_challenge_method', 'oauth_token', 'oauth_callback',
+  'client_id',
+  'client_secret',
+  'redirect_uri',
+  'response_type',
+  'state',
+  'nonce',
+  'scope',
+  'code_challenge',
+  'code_challenge_method',
+  'oauth_token',
+  'oauth_callback',
 ];
 
 type Bag = Record<string, unknown>;
@@ -37,7 +64,13 @@ export function sampleUrl(template: string): string {
   return template.split(SUBDOMAIN_PLACEHOLDER).join('example');
 }
 
-function checkUrl(value: unknown, path: string, issues: ValidationIssue[], options: ValidateOptions, base = false): void {
+function checkUrl(
+  value: unknown,
+  path: string,
+  issues: ValidationIssue[],
+  options: ValidateOptions,
+  base = false,
+): void {
   if (typeof value !== 'string' || value === '') {
     issues.push({ path, message: 'must be a non-empty URL string' });
     return;
@@ -52,7 +85,8 @@ function checkUrl(value: unknown, path: string, issues: ValidationIssue[], optio
   const protocols = options.allowHttp ? ['https:', 'http:'] : ['https:'];
   if (!protocols.includes(url.protocol)) issues.push({ path, message: `must use ${protocols.join(' or ')}` });
   if (url.username || url.password) issues.push({ path, message: 'must not contain credentials' });
-  if (base && (url.search || url.hash)) issues.push({ path, message: 'an API base URL has no query or fragment' });
+  if (base && (url.search || url.hash))
+    issues.push({ path, message: 'an API base URL has no query or fragment' });
 }
 
 function checkScopes(value: unknown, path: string, issues: ValidationIssue[]): string[] {
@@ -70,7 +104,8 @@ function checkScopes(value: unknown, path: string, issues: ValidationIssue[]): s
 
 function checkRequired(def: Bag, issues: ValidationIssue[]): void {
   const need = (field: string, why: string) => {
-    if (def[field] === undefined || def[field] === '') issues.push({ path: field, message: `is required ${why}` });
+    if (def[field] === undefined || def[field] === '')
+      issues.push({ path: field, message: `is required ${why}` });
   };
   switch (def.authType) {
     case 'OAUTH2':
@@ -99,22 +134,42 @@ function checkRequired(def: Bag, issues: ValidationIssue[]): void {
 }
 
 function checkOptionalShapes(def: Bag, issues: ValidationIssue[], options: ValidateOptions): void {
-  if (def.tokenEndpointAuthMethod !== undefined && !TOKEN_AUTH_METHODS.includes(def.tokenEndpointAuthMethod as string)) {
-    issues.push({ path: 'tokenEndpointAuthMethod', message: `must be one of ${TOKEN_AUTH_METHODS.join(', ')}` });
+  if (
+    def.tokenEndpointAuthMethod !== undefined &&
+    !TOKEN_AUTH_METHODS.includes(def.tokenEndpointAuthMethod as string)
+  ) {
+    issues.push({
+      path: 'tokenEndpointAuthMethod',
+      message: `must be one of ${TOKEN_AUTH_METHODS.join(', ')}`,
+    });
   }
-  if (def.oauth1SignatureMethod !== undefined && !SIGNATURE_METHODS.includes(def.oauth1SignatureMethod as string)) {
+  if (
+    def.oauth1SignatureMethod !== undefined &&
+    !SIGNATURE_METHODS.includes(def.oauth1SignatureMethod as string)
+  ) {
     issues.push({ path: 'oauth1SignatureMethod', message: `must be one of ${SIGNATURE_METHODS.join(', ')}` });
   }
   if (def.apiKeyParamName !== undefined) {
     const name = def.apiKeyParamName;
-    const valid = typeof name === 'string' && (def.paramType === 'HEADERS' ? HEADER_NAME.test(name) : name.trim() !== '');
-    if (!valid) issues.push({ path: 'apiKeyParamName', message: 'must be a valid parameter name for the param type' });
+    const valid =
+      typeof name === 'string' && (def.paramType === 'HEADERS' ? HEADER_NAME.test(name) : name.trim() !== '');
+    if (!valid)
+      issues.push({ path: 'apiKeyParamName', message: 'must be a valid parameter name for the param type' });
   }
-  if (def.apiKeyPrefix !== undefined && (typeof def.apiKeyPrefix !== 'string' || /[\r\n]/.test(def.apiKeyPrefix))) {
+  if (
+    def.apiKeyPrefix !== undefined &&
+    (typeof def.apiKeyPrefix !== 'string' || /[\r\n]/.test(def.apiKeyPrefix))
+  ) {
     issues.push({ path: 'apiKeyPrefix', message: 'must be a single-line string' });
   }
   const header = def.accessTokenHeader as Bag | undefined;
-  if (header !== undefined && (typeof header !== 'object' || header === null || typeof header.name !== 'string' || !HEADER_NAME.test(header.name))) {
+  if (
+    header !== undefined &&
+    (typeof header !== 'object' ||
+      header === null ||
+      typeof header.name !== 'string' ||
+      !HEADER_NAME.test(header.name))
+  ) {
     issues.push({ path: 'accessTokenHeader.name', message: 'must be a valid header name' });
   }
   const params = def.authorizeParams as Bag | undefined;
@@ -123,8 +178,10 @@ function checkOptionalShapes(def: Bag, issues: ValidationIssue[], options: Valid
       issues.push({ path: 'authorizeParams', message: 'must be a map of strings' });
     } else {
       for (const [key, value] of Object.entries(params)) {
-        if (typeof value !== 'string') issues.push({ path: `authorizeParams.${key}`, message: 'must be a string' });
-        if (RESERVED_AUTHORIZE_PARAMS.includes(key)) issues.push({ path: `authorizeParams.${key}`, message: 'is set by the flow itself' });
+        if (typeof value !== 'string')
+          issues.push({ path: `authorizeParams.${key}`, message: 'must be a string' });
+        if (RESERVED_AUTHORIZE_PARAMS.includes(key))
+          issues.push({ path: `authorizeParams.${key}`, message: 'is set by the flow itself' });
       }
     }
   }
@@ -133,11 +190,16 @@ function checkOptionalShapes(def: Bag, issues: ValidationIssue[], options: Valid
     if (typeof test !== 'object' || test === null) {
       issues.push({ path: 'testRequest', message: 'must be an object' });
     } else {
-      if (!HTTP_METHODS.includes(String(test.method).toUpperCase())) issues.push({ path: 'testRequest.method', message: 'must be an HTTP method' });
-      if (typeof test.url !== 'string' || test.url === '') issues.push({ path: 'testRequest.url', message: 'is required' });
+      if (!HTTP_METHODS.includes(String(test.method).toUpperCase()))
+        issues.push({ path: 'testRequest.method', message: 'must be an HTTP method' });
+      if (typeof test.url !== 'string' || test.url === '')
+        issues.push({ path: 'testRequest.url', message: 'is required' });
       else if (/^[a-z][a-z0-9+.-]*:/i.test(test.url)) checkUrl(test.url, 'testRequest.url', issues, options);
       const statuses = test.expectStatus;
-      if (statuses !== undefined && (!Array.isArray(statuses) || statuses.some((s) => !Number.isInteger(s) || s < 100 || s > 599))) {
+      if (
+        statuses !== undefined &&
+        (!Array.isArray(statuses) || statuses.some((s) => !Number.isInteger(s) || s < 100 || s > 599))
+      ) {
         issues.push({ path: 'testRequest.expectStatus', message: 'must be a list of HTTP status codes' });
       }
     }
@@ -157,12 +219,15 @@ export function validateServiceDefinition(input: unknown, options: ValidateOptio
   if (typeof input !== 'object' || input === null) return [{ path: '', message: 'must be an object' }];
   const def = input as Bag;
 
-  if (typeof def.slug !== 'string' || !SLUG.test(def.slug)) issues.push({ path: 'slug', message: 'must match [a-z0-9][a-z0-9_-]{0,63}' });
+  if (typeof def.slug !== 'string' || !SLUG.test(def.slug))
+    issues.push({ path: 'slug', message: 'must match [a-z0-9][a-z0-9_-]{0,63}' });
   if (typeof def.displayName !== 'string' || def.displayName.trim() === '' || def.displayName.length > 100) {
     issues.push({ path: 'displayName', message: 'must be a non-empty string of at most 100 characters' });
   }
-  if (!AUTH_TYPES.includes(def.authType as never)) issues.push({ path: 'authType', message: `must be one of ${AUTH_TYPES.join(', ')}` });
-  if (!PARAM_TYPES.includes(def.paramType as never)) issues.push({ path: 'paramType', message: `must be one of ${PARAM_TYPES.join(', ')}` });
+  if (!AUTH_TYPES.includes(def.authType as never))
+    issues.push({ path: 'authType', message: `must be one of ${AUTH_TYPES.join(', ')}` });
+  if (!PARAM_TYPES.includes(def.paramType as never))
+    issues.push({ path: 'paramType', message: `must be one of ${PARAM_TYPES.join(', ')}` });
   checkRequired(def, issues);
 
   for (const field of URL_FIELDS) if (def[field] !== undefined) checkUrl(def[field], field, issues, options);
@@ -179,22 +244,32 @@ export function validateServiceDefinition(input: unknown, options: ValidateOptio
   const defaults = checkScopes(def.defaultScopes, 'defaultScopes', issues);
   if (scopes.length > 0) {
     for (const scope of defaults) {
-      if (!scopes.includes(scope)) issues.push({ path: 'defaultScopes', message: `"${scope}" is not among the documented scopes` });
+      if (!scopes.includes(scope))
+        issues.push({ path: 'defaultScopes', message: `"${scope}" is not among the documented scopes` });
     }
   }
-  if (typeof def.scopeDelimiter !== 'string' || def.scopeDelimiter.length === 0 || def.scopeDelimiter.length > 3) {
+  if (
+    typeof def.scopeDelimiter !== 'string' ||
+    def.scopeDelimiter.length === 0 ||
+    def.scopeDelimiter.length > 3
+  ) {
     issues.push({ path: 'scopeDelimiter', message: 'must be a string of 1 to 3 characters' });
   }
   checkOptionalShapes(def, issues, options);
 
   const usesPlaceholder = allUrls(def).some((url) => url.includes(SUBDOMAIN_PLACEHOLDER));
-  if (usesPlaceholder && def.subdomain !== true) issues.push({ path: 'subdomain', message: 'must be true when a URL contains [subdomain]' });
-  if (def.subdomain === true && !usesPlaceholder) issues.push({ path: 'subdomain', message: 'is true but no URL contains [subdomain]' });
+  if (usesPlaceholder && def.subdomain !== true)
+    issues.push({ path: 'subdomain', message: 'must be true when a URL contains [subdomain]' });
+  if (def.subdomain === true && !usesPlaceholder)
+    issues.push({ path: 'subdomain', message: 'is true but no URL contains [subdomain]' });
   return issues;
 }
 
 /** Throws INVALID_SERVICE naming every problem; for hosts accepting custom services from users. */
-export function assertValidServiceDefinition(input: unknown, options: ValidateOptions = {}): asserts input is ServiceDefinition {
+export function assertValidServiceDefinition(
+  input: unknown,
+  options: ValidateOptions = {},
+): asserts input is ServiceDefinition {
   const issues = validateServiceDefinition(input, options);
   if (issues.length > 0) {
     const detail = issues.map((issue) => `${issue.path || 'service'} ${issue.message}`).join('; ');

@@ -4,10 +4,12 @@ import { SUBDOMAIN_PLACEHOLDER, type ServiceDefinition } from '../types';
 // A label-only placeholder (`https://[subdomain].zendesk.com`) takes DNS labels; a whole-host one
 // (`https://[subdomain]/protocol/...`, Keycloak and Mastodon) takes a host, an optional port and path.
 const LABELS = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
-const HOST_AND_PATH = /^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?(?::\d{1,5})?(?:\/[A-Za-z0-9._~%!$&'()*+,;=:@-]+)*$/i;
+const HOST_AND_PATH =
+  /^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?(?::\d{1,5})?(?:\/[A-Za-z0-9._~%!$&'()*+,;=:@-]+)*$/i;
 
 function fill(template: string, value: string): string {
-  const wholeHost = template.includes(`//${SUBDOMAIN_PLACEHOLDER}/`) || template.endsWith(`//${SUBDOMAIN_PLACEHOLDER}`);
+  const wholeHost =
+    template.includes(`//${SUBDOMAIN_PLACEHOLDER}/`) || template.endsWith(`//${SUBDOMAIN_PLACEHOLDER}`);
   const pattern = wholeHost ? HOST_AND_PATH : LABELS;
   if (!pattern.test(value)) {
     throw new AuthFlowError('INVALID_SERVICE', 'The subdomain is not a valid host name for this service');
@@ -36,12 +38,21 @@ export function resolveSubdomain<T extends ServiceDefinition>(service: T, subdom
     testRequest: service.testRequest && { ...service.testRequest, url: fill(service.testRequest.url, value) },
     subdomain: false,
   };
-  for (const key of Object.keys(resolved) as (keyof T)[]) if (resolved[key] === undefined) delete resolved[key];
+  for (const key of Object.keys(resolved) as (keyof T)[])
+    if (resolved[key] === undefined) delete resolved[key];
   return resolved;
 }
 
 /** True when some URL of the service still carries the placeholder. */
 export function hasUnresolvedSubdomain(service: ServiceDefinition): boolean {
-  return [service.authorizeUrl, service.accessTokenUrl, service.requestTokenUrl, service.refreshUrl, service.revokeUrl, service.profileUrl, service.testRequest?.url, ...service.apiBaseUrls]
-    .some((url) => url?.includes(SUBDOMAIN_PLACEHOLDER));
+  return [
+    service.authorizeUrl,
+    service.accessTokenUrl,
+    service.requestTokenUrl,
+    service.refreshUrl,
+    service.revokeUrl,
+    service.profileUrl,
+    service.testRequest?.url,
+    ...service.apiBaseUrls,
+  ].some((url) => url?.includes(SUBDOMAIN_PLACEHOLDER));
 }

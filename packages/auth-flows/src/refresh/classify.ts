@@ -1,7 +1,13 @@
 import { AuthFlowError, sanitizeDescription, sanitizeOAuthErrorCode } from '../errors';
 
 /** Token-endpoint errors after which the same refresh token can never work: the user must reconnect. */
-export const TERMINAL_OAUTH_ERRORS = ['invalid_grant', 'invalid_client', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope'];
+export const TERMINAL_OAUTH_ERRORS = [
+  'invalid_grant',
+  'invalid_client',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+];
 /** RFC 6749 errors that say "try later". */
 export const TRANSIENT_OAUTH_ERRORS = ['temporarily_unavailable', 'server_error'];
 
@@ -13,10 +19,16 @@ export function isTransientStatus(status: number): boolean {
  * An OAuth error answer from a token endpoint (RFC 6749 section 5.2), classified for refresh. `secrets`
  * are masked if the provider echoed them in its description.
  */
-export function tokenEndpointError(body: Record<string, unknown>, status: number | undefined, context: string, secrets: readonly string[] = []): AuthFlowError {
+export function tokenEndpointError(
+  body: Record<string, unknown>,
+  status: number | undefined,
+  context: string,
+  secrets: readonly string[] = [],
+): AuthFlowError {
   const oauthError = sanitizeOAuthErrorCode(body.error) ?? 'unknown_error';
   const description = sanitizeDescription(body.error_description, secrets);
-  const transient = TRANSIENT_OAUTH_ERRORS.includes(oauthError) || (status !== undefined && isTransientStatus(status));
+  const transient =
+    TRANSIENT_OAUTH_ERRORS.includes(oauthError) || (status !== undefined && isTransientStatus(status));
   const terminal = !transient && TERMINAL_OAUTH_ERRORS.includes(oauthError);
   const detail = description ? `${oauthError}: ${description}` : oauthError;
   return new AuthFlowError(
@@ -26,12 +38,19 @@ export function tokenEndpointError(body: Record<string, unknown>, status: number
   );
 }
 
-export function transientError(context: string, why: string, status?: number, cause?: unknown): AuthFlowError {
+export function transientError(
+  context: string,
+  why: string,
+  status?: number,
+  cause?: unknown,
+): AuthFlowError {
   return new AuthFlowError('UPSTREAM_UNAVAILABLE', `${context}: ${why}`, { status, transient: true, cause });
 }
 
 export function malformedTokenResponse(context: string, why: string, status?: number): AuthFlowError {
-  return new AuthFlowError('MALFORMED_TOKEN_RESPONSE', `${context}: malformed token response (${why})`, { status });
+  return new AuthFlowError('MALFORMED_TOKEN_RESPONSE', `${context}: malformed token response (${why})`, {
+    status,
+  });
 }
 
 function nameAndMessage(error: unknown): { name: string; message: string } | undefined {
@@ -50,5 +69,7 @@ export function isTimeout(error: unknown): boolean {
 /** Network failures and timeouts surface from fetch as TypeError('fetch failed') / AbortError / TimeoutError. */
 export function isNetworkOrTimeout(error: unknown): boolean {
   const info = nameAndMessage(error);
-  return isTimeout(error) || (info?.name === 'TypeError' && /fetch failed|network|socket/i.test(info.message));
+  return (
+    isTimeout(error) || (info?.name === 'TypeError' && /fetch failed|network|socket/i.test(info.message))
+  );
 }

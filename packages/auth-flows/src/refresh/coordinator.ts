@@ -77,9 +77,16 @@ export class RefreshCoordinator {
         : needsRefresh(current, now, this.options);
     if (!wanted) return { credentials: current, refreshed: false };
     if (!current.refreshToken) {
-      throw new AuthFlowError('NO_REFRESH_TOKEN', `${input.service.displayName}: the access token expired and there is no refresh token; reconnect`, { terminal: true });
+      throw new AuthFlowError(
+        'NO_REFRESH_TOKEN',
+        `${input.service.displayName}: the access token expired and there is no refresh token; reconnect`,
+        { terminal: true },
+      );
     }
-    const next = await refreshOAuth2(input.service, input.client, current, { now: this.options.now, ...this.options.refreshOptions });
+    const next = await refreshOAuth2(input.service, input.client, current, {
+      now: this.options.now,
+      ...this.options.refreshOptions,
+    });
     await input.save(next, current);
     return { credentials: next, refreshed: true };
   }

@@ -57,13 +57,21 @@ describe('InMemoryLock', () => {
 
   it('releases the lock when the holder throws', async () => {
     const lock = new InMemoryLock();
-    await expect(lock.withLock('k', 1_000, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(lock.withLock('k', 1_000, async () => Promise.reject(new Error('boom')))).rejects.toThrow(
+      'boom',
+    );
     await expect(lock.withLock('k', 1_000, async () => 'ok')).resolves.toBe('ok');
   });
 });
 
 describe('needsRefresh', () => {
-  const token = (expiresAt?: number): Credentials => ({ type: 'OAUTH2', accessToken: 'a', tokenType: 'bearer', scopes: [], expiresAt });
+  const token = (expiresAt?: number): Credentials => ({
+    type: 'OAUTH2',
+    accessToken: 'a',
+    tokenType: 'bearer',
+    scopes: [],
+    expiresAt,
+  });
 
   it('refreshes inside the margin plus skew, not before', () => {
     const options = { marginMs: 60_000, clockSkewMs: 10_000 };

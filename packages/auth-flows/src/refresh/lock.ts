@@ -60,7 +60,15 @@ export class InMemoryLock implements Lock {
   private async waitFor(previous: Holder, key: string): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new AuthFlowError('LOCK_TIMEOUT', `Timed out waiting for the lock on ${key}`, { transient: true })), this.waitTimeoutMs);
+      timer = setTimeout(
+        () =>
+          reject(
+            new AuthFlowError('LOCK_TIMEOUT', `Timed out waiting for the lock on ${key}`, {
+              transient: true,
+            }),
+          ),
+        this.waitTimeoutMs,
+      );
       timer.unref?.();
     });
     try {

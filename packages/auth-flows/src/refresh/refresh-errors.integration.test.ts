@@ -8,7 +8,12 @@ let endpoint: ScriptedTokenEndpoint;
 let service: ServiceDefinition;
 const client: ClientCredentials = { clientId: 'client-1', clientSecret: 'very-secret-value' };
 const stored: OAuth2Credentials = {
-  type: 'OAUTH2', accessToken: 'old-access', refreshToken: 'old-refresh-token-value', tokenType: 'bearer', expiresAt: 1, scopes: ['read', 'write'],
+  type: 'OAUTH2',
+  accessToken: 'old-access',
+  refreshToken: 'old-refresh-token-value',
+  tokenType: 'bearer',
+  expiresAt: 1,
+  scopes: ['read', 'write'],
 };
 const NOW = 1_700_000_000_000;
 
@@ -19,7 +24,8 @@ async function failure(promise: Promise<unknown>): Promise<AuthFlowError> {
     expect(error).toBeInstanceOf(AuthFlowError);
     const e = error as AuthFlowError;
     // Whatever went wrong, no secret may leak into the message.
-    for (const secret of [stored.refreshToken!, client.clientSecret, stored.accessToken]) expect(e.message).not.toContain(secret);
+    for (const secret of [stored.refreshToken!, client.clientSecret, stored.accessToken])
+      expect(e.message).not.toContain(secret);
     return e;
   }
   throw new Error('expected a failure');
@@ -28,15 +34,23 @@ async function failure(promise: Promise<unknown>): Promise<AuthFlowError> {
 beforeAll(async () => {
   endpoint = await startTokenEndpoint();
   service = {
-    slug: 'scripted', displayName: 'Scripted', authType: 'OAUTH2', paramType: 'HEADERS',
-    authorizeUrl: `${endpoint.url}/authorize`, accessTokenUrl: `${endpoint.url}/token`,
-    scopes: [], defaultScopes: [], scopeDelimiter: ' ', apiBaseUrls: [`${endpoint.url}/`],
+    slug: 'scripted',
+    displayName: 'Scripted',
+    authType: 'OAUTH2',
+    paramType: 'HEADERS',
+    authorizeUrl: `${endpoint.url}/authorize`,
+    accessTokenUrl: `${endpoint.url}/token`,
+    scopes: [],
+    defaultScopes: [],
+    scopeDelimiter: ' ',
+    apiBaseUrls: [`${endpoint.url}/`],
   };
 });
 afterAll(() => endpoint.close());
 beforeEach(() => (endpoint.seen.length = 0));
 
-const refresh = (over: Partial<ServiceDefinition> = {}, timeoutMs?: number) => refreshOAuth2({ ...service, ...over }, client, stored, { now: () => NOW, timeoutMs });
+const refresh = (over: Partial<ServiceDefinition> = {}, timeoutMs?: number) =>
+  refreshOAuth2({ ...service, ...over }, client, stored, { now: () => NOW, timeoutMs });
 
 describe('refreshOAuth2 against a scripted token endpoint', () => {
   it('sends client_secret_post by default and client_secret_basic when asked', async () => {
@@ -44,28 +58,55 @@ describe('refreshOAuth2 against a scripted token endpoint', () => {
     await refresh();
     expect(endpoint.seen[0]).toEqual({
       authorization: undefined,
-      form: { grant_type: 'refresh_token', refresh_token: 'old-refresh-token-value', client_id: 'client-1', client_secret: 'very-secret-value' },
+      form: {
+        grant_type: 'refresh_token',
+        refresh_token: 'old-refresh-token-value',
+        client_id: 'client-1',
+        client_secret: 'very-secret-value',
+      },
     });
     await refresh({ tokenEndpointAuthMethod: 'client_secret_basic' });
-    expect(endpoint.seen[1]!.form).toEqual({ grant_type: 'refresh_token', refresh_token: 'old-refresh-token-value' });
-    expect(endpoint.seen[1]!.authorization).toBe(`Basic ${Buffer.from('client-1:very-secret-value').toString('base64')}`);
+    expect(endpoint.seen[1]!.form).toEqual({
+      grant_type: 'refresh_token',
+      refresh_token: 'old-refresh-token-value',
+    });
+    expect(endpoint.seen[1]!.authorization).toBe(
+      `Basic ${Buffer.from('client-1:very-secret-value').toString('base64')}`,
+    );
   });
 
   it('keeps the old refresh token and scopes when the response has none, and leaves expiry unknown without expires_in', async () => {
     endpoint.respond = (_req, res) => void res.json({ access_token: 'new-access', token_type: 'Bearer' });
     await expect(refresh()).resolves.toEqual({
-      type: 'OAUTH2', accessToken: 'new-access', refreshToken: 'old-refresh-token-value', tokenType: 'bearer', scopes: ['read', 'write'],
+      type: 'OAUTH2',
+      accessToken: 'new-access',
+      refreshToken: 'old-refresh-token-value',
+      tokenType: 'bearer',
+      scopes: ['read', 'write'],
     });
   });
 
   it('computes expiresAt from expires_in (also as a string), takes new scopes, tolerates a missing token_type', async () => {
-    endpoint.respond = (_req, res) => void res.json({ access_token: 'n', refresh_token: 'r2', expires_in: '3600', scope: 'read' });
-    await expect(refresh()).resolves.toMatchObject({ refreshToken: 'r2', tokenType: 'bearer', expiresAt: NOW + 3_600_000, scopes: ['read'] });
+    endpoint.respond = (_req, res) =>
+      void res.json({ access_token: 'n', refresh_token: 'r2', expires_in: '3600', scope: 'read' });
+    await expect(refresh()).resolves.toMatchObject({
+      refreshToken: 'r2',
+      tokenType: 'bearer',
+      expiresAt: NOW + 3_600_000,
+      scopes: ['read'],
+    });
   });
 
   it('accepts a form-encoded success body', async () => {
-    endpoint.respond = (_req, res) => void res.type('application/x-www-form-urlencoded').send('access_token=f&token_type=bearer&expires_in=60&scope=a,b');
-    await expect(refresh({ scopeDelimiter: ',' })).resolves.toMatchObject({ accessToken: 'f', expiresAt: NOW + 60_000, scopes: ['a', 'b'] });
+    endpoint.respond = (_req, res) =>
+      void res
+        .type('application/x-www-form-urlencoded')
+        .send('access_token=f&token_type=bearer&expires_in=60&scope=a,b');
+    await expect(refresh({ scopeDelimiter: ',' })).resolves.toMatchObject({
+      accessToken: 'f',
+      expiresAt: NOW + 60_000,
+      scopes: ['a', 'b'],
+    });
   });
 
   it.each([
@@ -73,35 +114,84 @@ describe('refreshOAuth2 against a scripted token endpoint', () => {
     ['unauthorized_client', 400],
     ['invalid_client', 401],
   ])('%s is terminal', async (error, status) => {
-    endpoint.respond = (_req, res) => void res.status(status).json({ error, error_description: `bad ${stored.refreshToken}` });
+    endpoint.respond = (_req, res) =>
+      void res.status(status).json({ error, error_description: `bad ${stored.refreshToken}` });
     const e = await failure(refresh());
-    expect(e).toMatchObject({ code: 'TOKEN_ENDPOINT_ERROR', oauthError: error, terminal: true, transient: false, status });
+    expect(e).toMatchObject({
+      code: 'TOKEN_ENDPOINT_ERROR',
+      oauthError: error,
+      terminal: true,
+      transient: false,
+      status,
+    });
     expect(e.description).toBe('bad [redacted]');
   });
 
   it('invalid_client behind a WWW-Authenticate challenge is terminal', async () => {
-    endpoint.respond = (_req, res) => void res.status(401).set('WWW-Authenticate', 'Basic realm="token"').json({ error: 'invalid_client' });
-    expect(await failure(refresh())).toMatchObject({ code: 'TOKEN_ENDPOINT_ERROR', oauthError: 'invalid_client', terminal: true });
+    endpoint.respond = (_req, res) =>
+      void res.status(401).set('WWW-Authenticate', 'Basic realm="token"').json({ error: 'invalid_client' });
+    expect(await failure(refresh())).toMatchObject({
+      code: 'TOKEN_ENDPOINT_ERROR',
+      oauthError: 'invalid_client',
+      terminal: true,
+    });
   });
 
   it.each([
-    ['503 without a body', (_req: unknown, res: import('express').Response) => void res.status(503).send('maintenance')],
-    ['429', (_req: unknown, res: import('express').Response) => void res.status(429).set('Retry-After', '1').end()],
-    ['500 server_error', (_req: unknown, res: import('express').Response) => void res.status(500).json({ error: 'server_error' })],
-    ['400 temporarily_unavailable', (_req: unknown, res: import('express').Response) => void res.status(400).json({ error: 'temporarily_unavailable' })],
+    [
+      '503 without a body',
+      (_req: unknown, res: import('express').Response) => void res.status(503).send('maintenance'),
+    ],
+    [
+      '429',
+      (_req: unknown, res: import('express').Response) => void res.status(429).set('Retry-After', '1').end(),
+    ],
+    [
+      '500 server_error',
+      (_req: unknown, res: import('express').Response) =>
+        void res.status(500).json({ error: 'server_error' }),
+    ],
+    [
+      '400 temporarily_unavailable',
+      (_req: unknown, res: import('express').Response) =>
+        void res.status(400).json({ error: 'temporarily_unavailable' }),
+    ],
   ])('%s is transient', async (_name, respond) => {
     endpoint.respond = respond;
-    expect(await failure(refresh())).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', transient: true, terminal: false });
+    expect(await failure(refresh())).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      transient: true,
+      terminal: false,
+    });
   });
 
   it.each([
-    ['not JSON', (_req: unknown, res: import('express').Response) => void res.type('text/html').send('<html>login</html>')],
-    ['no access token', (_req: unknown, res: import('express').Response) => void res.json({ token_type: 'bearer' })],
-    ['a bad expires_in', (_req: unknown, res: import('express').Response) => void res.json({ access_token: 'a', token_type: 'bearer', expires_in: 'soon' })],
-    ['a negative expires_in', (_req: unknown, res: import('express').Response) => void res.json({ access_token: 'a', token_type: 'bearer', expires_in: -5 })],
+    [
+      'not JSON',
+      (_req: unknown, res: import('express').Response) =>
+        void res.type('text/html').send('<html>login</html>'),
+    ],
+    [
+      'no access token',
+      (_req: unknown, res: import('express').Response) => void res.json({ token_type: 'bearer' }),
+    ],
+    [
+      'a bad expires_in',
+      (_req: unknown, res: import('express').Response) =>
+        void res.json({ access_token: 'a', token_type: 'bearer', expires_in: 'soon' }),
+    ],
+    [
+      'a negative expires_in',
+      (_req: unknown, res: import('express').Response) =>
+        void res.json({ access_token: 'a', token_type: 'bearer', expires_in: -5 }),
+    ],
   ])('a 200 with %s is a malformed token response', async (_name, respond) => {
     endpoint.respond = respond;
-    expect(await failure(refresh())).toMatchObject({ code: 'MALFORMED_TOKEN_RESPONSE', transient: false, terminal: false });
+    expect(await failure(refresh())).toMatchObject({
+      code: 'MALFORMED_TOKEN_RESPONSE',
+      transient: false,
+      terminal: false,
+    });
   });
 
   it('a timeout is transient', async () => {
@@ -112,7 +202,10 @@ describe('refreshOAuth2 against a scripted token endpoint', () => {
   it('a refused connection is transient', async () => {
     const closed = await listen(() => undefined);
     await closed.close();
-    expect(await failure(refresh({ accessTokenUrl: `${closed.url}/token` }))).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', transient: true });
+    expect(await failure(refresh({ accessTokenUrl: `${closed.url}/token` }))).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      transient: true,
+    });
   });
 
   it('without a refresh token, nothing is sent and the error is terminal', async () => {

@@ -3,7 +3,14 @@ import { AuthFlowError } from '../errors';
 import { parseScopes } from '../scopes';
 import type { ClientCredentials, Credentials, OAuth2Credentials, ServiceDefinition } from '../types';
 import { SUBDOMAIN_PLACEHOLDER } from '../types';
-import { isNetworkOrTimeout, isTimeout, isTransientStatus, malformedTokenResponse, tokenEndpointError, transientError } from './classify';
+import {
+  isNetworkOrTimeout,
+  isTimeout,
+  isTransientStatus,
+  malformedTokenResponse,
+  tokenEndpointError,
+  transientError,
+} from './classify';
 
 export interface RefreshOptions {
   /** Whole-request time limit. Default 15 s. */
@@ -31,7 +38,9 @@ function tolerantFetch(captured: { idToken?: string }) {
     let body: unknown;
     const type = response.headers.get('content-type') ?? '';
     try {
-      body = type.includes('application/x-www-form-urlencoded') ? Object.fromEntries(new URLSearchParams(text)) : JSON.parse(text);
+      body = type.includes('application/x-www-form-urlencoded')
+        ? Object.fromEntries(new URLSearchParams(text))
+        : JSON.parse(text);
     } catch {
       return new Response(text, { status: response.status, headers: response.headers });
     }
@@ -55,23 +64,31 @@ function tolerantFetch(captured: { idToken?: string }) {
  */
 function plainClientSecretBasic(clientSecret: string): oauth.ClientAuth {
   return (_as, client, _body, headers) => {
-    headers.set('authorization', `Basic ${Buffer.from(`${client.client_id}:${clientSecret}`, 'utf8').toString('base64')}`);
+    headers.set(
+      'authorization',
+      `Basic ${Buffer.from(`${client.client_id}:${clientSecret}`, 'utf8').toString('base64')}`,
+    );
   };
 }
 
 function tokenUrlOf(service: ServiceDefinition): string {
   const url = service.refreshUrl ?? service.accessTokenUrl;
   if (!url) throw new AuthFlowError('INVALID_SERVICE', `${service.displayName} has no token endpoint`);
-  if (url.includes(SUBDOMAIN_PLACEHOLDER)) throw new AuthFlowError('INVALID_SERVICE', `${service.displayName} needs its subdomain resolved before a refresh`);
+  if (url.includes(SUBDOMAIN_PLACEHOLDER))
+    throw new AuthFlowError(
+      'INVALID_SERVICE',
+      `${service.displayName} needs its subdomain resolved before a refresh`,
+    );
   return url;
 }
 
 async function classifyFailure(error: unknown, context: string, secrets: string[]): Promise<AuthFlowError> {
   if (error instanceof AuthFlowError) return error;
-  if (error instanceof oauth.ResponseBodyError) return tokenEndpointError(error.cause, error.status, context, secrets);
+  if (error instanceof oauth.ResponseBodyError)
+    return tokenEndpointError(error.cause, error.status, context, secrets);
   if (error instanceof oauth.WWWAuthenticateChallengeError) {
     // A 401 with a challenge: RFC 6749 5.2 sends invalid_client this way; read the body when there is one.
-    let body: JsonObject = {};
+    let body: JsonObject;
     try {
       body = (await error.response.json()) as JsonObject;
     } catch {
@@ -81,14 +98,26 @@ async function classifyFailure(error: unknown, context: string, secrets: string[
   }
   if (error instanceof oauth.OperationProcessingError) {
     if (error.code === oauth.RESPONSE_IS_NOT_CONFORM) {
-      return new AuthFlowError('TOKEN_ENDPOINT_ERROR', `${context}: the token endpoint answered with an unexpected HTTP status and no OAuth error`);
+      return new AuthFlowError(
+        'TOKEN_ENDPOINT_ERROR',
+        `${context}: the token endpoint answered with an unexpected HTTP status and no OAuth error`,
+      );
     }
-    const why = error.code === oauth.PARSE_ERROR || error.code === oauth.RESPONSE_IS_NOT_JSON ? 'not JSON' : error.message.replace(/^"response" body /, '');
+    const why =
+      error.code === oauth.PARSE_ERROR || error.code === oauth.RESPONSE_IS_NOT_JSON
+        ? 'not JSON'
+        : error.message.replace(/^"response" body /, '');
     return malformedTokenResponse(context, why);
   }
-  if (error instanceof oauth.UnsupportedOperationError) return malformedTokenResponse(context, 'unsupported token_type');
+  if (error instanceof oauth.UnsupportedOperationError)
+    return malformedTokenResponse(context, 'unsupported token_type');
   if (isNetworkOrTimeout(error)) {
-    return transientError(context, isTimeout(error) ? 'the token endpoint timed out' : 'the token endpoint could not be reached', undefined, error);
+    return transientError(
+      context,
+      isTimeout(error) ? 'the token endpoint timed out' : 'the token endpoint could not be reached',
+      undefined,
+      error,
+    );
   }
   return new AuthFlowError('TOKEN_ENDPOINT_ERROR', `${context}: unexpected failure`, { cause: error });
 }
@@ -106,13 +135,20 @@ export async function refreshOAuth2(
   options: RefreshOptions = {},
 ): Promise<OAuth2Credentials> {
   const context = `Refreshing ${service.displayName}`;
-  if (credentials.type !== 'OAUTH2') throw new AuthFlowError('INVALID_CREDENTIALS', `${context}: only OAuth 2.0 credentials can be refreshed`);
-  if (!credentials.refreshToken) throw new AuthFlowError('NO_REFRESH_TOKEN', `${context}: there is no refresh token; reconnect`, { terminal: true });
+  if (credentials.type !== 'OAUTH2')
+    throw new AuthFlowError('INVALID_CREDENTIALS', `${context}: only OAuth 2.0 credentials can be refreshed`);
+  if (!credentials.refreshToken)
+    throw new AuthFlowError('NO_REFRESH_TOKEN', `${context}: there is no refresh token; reconnect`, {
+      terminal: true,
+    });
 
   const tokenUrl = tokenUrlOf(service);
   const as: oauth.AuthorizationServer = { issuer: new URL(tokenUrl).origin, token_endpoint: tokenUrl };
   const oauthClient: oauth.Client = { client_id: client.clientId };
-  const auth = service.tokenEndpointAuthMethod === 'client_secret_basic' ? plainClientSecretBasic(client.clientSecret) : oauth.ClientSecretPost(client.clientSecret);
+  const auth =
+    service.tokenEndpointAuthMethod === 'client_secret_basic'
+      ? plainClientSecretBasic(client.clientSecret)
+      : oauth.ClientSecretPost(client.clientSecret);
   const captured: { idToken?: string } = {};
   const secrets = [credentials.refreshToken, credentials.accessToken, client.clientSecret];
   const now = options.now ?? Date.now;
@@ -127,7 +163,8 @@ export async function refreshOAuth2(
     if (isTransientStatus(response.status)) {
       const body = await response.json().catch(() => undefined);
       await response.body?.cancel().catch(() => undefined);
-      if (body && typeof body === 'object' && typeof (body as JsonObject).error === 'string') throw tokenEndpointError(body as JsonObject, response.status, context, secrets);
+      if (body && typeof body === 'object' && typeof (body as JsonObject).error === 'string')
+        throw tokenEndpointError(body as JsonObject, response.status, context, secrets);
       throw transientError(context, `the token endpoint answered HTTP ${response.status}`, response.status);
     }
     result = await oauth.processRefreshTokenResponse(as, oauthClient, response);
@@ -136,7 +173,8 @@ export async function refreshOAuth2(
   }
 
   const expiresIn = result.expires_in;
-  if (expiresIn !== undefined && (!Number.isFinite(expiresIn) || expiresIn <= 0)) throw malformedTokenResponse(context, 'expires_in is not a positive number');
+  if (expiresIn !== undefined && (!Number.isFinite(expiresIn) || expiresIn <= 0))
+    throw malformedTokenResponse(context, 'expires_in is not a positive number');
   const next: OAuth2Credentials = {
     type: 'OAUTH2',
     accessToken: result.access_token,

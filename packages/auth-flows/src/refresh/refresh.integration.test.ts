@@ -7,18 +7,38 @@ import { RefreshCoordinator } from './coordinator';
 import { InMemoryLock } from './lock';
 import { refreshOAuth2 } from './refresh-oauth2';
 
-const postClient: OidcClient = { client_id: 'app-post', client_secret: 'secret-post-0123456789', redirect_uris: ['http://127.0.0.1:9/cb'], token_endpoint_auth_method: 'client_secret_post' };
-const basicClient: OidcClient = { client_id: 'app-basic', client_secret: 'secret.basic-0123456789', redirect_uris: ['http://127.0.0.1:9/cb'], token_endpoint_auth_method: 'client_secret_basic' };
+const postClient: OidcClient = {
+  client_id: 'app-post',
+  client_secret: 'secret-post-0123456789',
+  redirect_uris: ['http://127.0.0.1:9/cb'],
+  token_endpoint_auth_method: 'client_secret_post',
+};
+const basicClient: OidcClient = {
+  client_id: 'app-basic',
+  client_secret: 'secret.basic-0123456789',
+  redirect_uris: ['http://127.0.0.1:9/cb'],
+  token_endpoint_auth_method: 'client_secret_basic',
+};
 
 let oidc: OidcServer;
 let service: ServiceDefinition;
 
-const creds = (c: OidcClient): ClientCredentials => ({ clientId: c.client_id, clientSecret: c.client_secret });
+const creds = (c: OidcClient): ClientCredentials => ({
+  clientId: c.client_id,
+  clientSecret: c.client_secret,
+});
 
 async function connected(c: OidcClient): Promise<OAuth2Credentials> {
   const tokens = await obtainTokensDirect(oidc, c);
   expect(tokens.refresh_token).toEqual(expect.any(String));
-  return { type: 'OAUTH2', accessToken: tokens.access_token, refreshToken: tokens.refresh_token, tokenType: 'bearer', expiresAt: Date.now() + tokens.expires_in! * 1000, scopes: tokens.scope!.split(' ') };
+  return {
+    type: 'OAUTH2',
+    accessToken: tokens.access_token,
+    refreshToken: tokens.refresh_token,
+    tokenType: 'bearer',
+    expiresAt: Date.now() + tokens.expires_in! * 1000,
+    scopes: tokens.scope!.split(' '),
+  };
 }
 
 async function userinfoStatus(accessToken: string): Promise<number> {
@@ -28,7 +48,10 @@ async function userinfoStatus(accessToken: string): Promise<number> {
 }
 
 async function refreshFailure(promise: Promise<unknown>): Promise<AuthFlowError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(AuthFlowError);
   return error as AuthFlowError;
 }
@@ -49,9 +72,17 @@ function store(initial: Credentials) {
 beforeAll(async () => {
   oidc = await startOidcServer([postClient, basicClient]);
   service = {
-    slug: 'oidc-test', displayName: 'OIDC test', authType: 'OAUTH2', paramType: 'HEADERS',
-    authorizeUrl: oidc.authorizeUrl, accessTokenUrl: oidc.tokenUrl, revokeUrl: oidc.revokeUrl,
-    scopes: [], defaultScopes: [], scopeDelimiter: ' ', apiBaseUrls: [`${oidc.issuer}/`],
+    slug: 'oidc-test',
+    displayName: 'OIDC test',
+    authType: 'OAUTH2',
+    paramType: 'HEADERS',
+    authorizeUrl: oidc.authorizeUrl,
+    accessTokenUrl: oidc.tokenUrl,
+    revokeUrl: oidc.revokeUrl,
+    scopes: [],
+    defaultScopes: [],
+    scopeDelimiter: ' ',
+    apiBaseUrls: [`${oidc.issuer}/`],
     tokenEndpointAuthMethod: 'client_secret_post',
   };
 }, 60_000);
@@ -73,7 +104,11 @@ describe('refresh against oidc-provider (PKCE required, rotating refresh tokens)
 
   it('refreshes with client_secret_basic', async () => {
     const before = await connected(basicClient);
-    const after = await refreshOAuth2({ ...service, tokenEndpointAuthMethod: 'client_secret_basic' }, creds(basicClient), before);
+    const after = await refreshOAuth2(
+      { ...service, tokenEndpointAuthMethod: 'client_secret_basic' },
+      creds(basicClient),
+      before,
+    );
     expect(await userinfoStatus(after.accessToken)).toBe(200);
   });
 
@@ -81,7 +116,12 @@ describe('refresh against oidc-provider (PKCE required, rotating refresh tokens)
     const first = await connected(postClient);
     const second = await refreshOAuth2(service, creds(postClient), first);
     const reused = await refreshFailure(refreshOAuth2(service, creds(postClient), first));
-    expect(reused).toMatchObject({ code: 'TOKEN_ENDPOINT_ERROR', oauthError: 'invalid_grant', terminal: true, transient: false });
+    expect(reused).toMatchObject({
+      code: 'TOKEN_ENDPOINT_ERROR',
+      oauthError: 'invalid_grant',
+      terminal: true,
+      transient: false,
+    });
     expect(reused.message).not.toContain(first.refreshToken!);
     // This is the race single-flight prevents: the legitimate newest token dies with the reused one.
     const afterReuse = await refreshFailure(refreshOAuth2(service, creds(postClient), second));
@@ -90,7 +130,9 @@ describe('refresh against oidc-provider (PKCE required, rotating refresh tokens)
 
   it('a wrong client secret is invalid_client, terminal', async () => {
     const before = await connected(postClient);
-    const error = await refreshFailure(refreshOAuth2(service, { ...creds(postClient), clientSecret: 'wrong' }, before));
+    const error = await refreshFailure(
+      refreshOAuth2(service, { ...creds(postClient), clientSecret: 'wrong' }, before),
+    );
     expect(error).toMatchObject({ oauthError: 'invalid_client', terminal: true });
   });
 
@@ -100,7 +142,14 @@ describe('refresh against oidc-provider (PKCE required, rotating refresh tokens)
     const before = (await oidc.stats()).byGrantType.refresh_token ?? 0;
 
     const results = await Promise.all(
-      Array.from({ length: 50 }, () => coordinator.ensureFresh('authorization-1', { service, client: creds(postClient), reload: stored.reload, save: stored.save })),
+      Array.from({ length: 50 }, () =>
+        coordinator.ensureFresh('authorization-1', {
+          service,
+          client: creds(postClient),
+          reload: stored.reload,
+          save: stored.save,
+        }),
+      ),
     );
 
     expect(((await oidc.stats()).byGrantType.refresh_token ?? 0) - before).toBe(1);
@@ -118,20 +167,34 @@ describe('refresh against oidc-provider (PKCE required, rotating refresh tokens)
     const before = (await oidc.stats()).byGrantType.refresh_token ?? 0;
     const input = { service, client: creds(postClient), reload: stored.reload, save: stored.save };
 
-    const [a, b] = await Promise.all([processA.ensureFresh('authorization-2', input), processB.ensureFresh('authorization-2', input)]);
+    const [a, b] = await Promise.all([
+      processA.ensureFresh('authorization-2', input),
+      processB.ensureFresh('authorization-2', input),
+    ]);
 
     expect(((await oidc.stats()).byGrantType.refresh_token ?? 0) - before).toBe(1);
     expect([a.refreshed, b.refreshed].sort()).toEqual([false, true]);
-    expect((a.credentials as OAuth2Credentials).accessToken).toBe((b.credentials as OAuth2Credentials).accessToken);
+    expect((a.credentials as OAuth2Credentials).accessToken).toBe(
+      (b.credentials as OAuth2Credentials).accessToken,
+    );
   });
 
   it('a 401 forces one refresh even before expiry; a second caller holding the old token does not refresh again', async () => {
     const stored = store(await connected(postClient));
     const coordinator = new RefreshCoordinator();
     const rejected = (stored.state.current as OAuth2Credentials).accessToken;
-    const input = { service, client: creds(postClient), reload: stored.reload, save: stored.save, rejectedAccessToken: rejected };
+    const input = {
+      service,
+      client: creds(postClient),
+      reload: stored.reload,
+      save: stored.save,
+      rejectedAccessToken: rejected,
+    };
 
-    expect((await coordinator.ensureFresh('authorization-3', { ...input, rejectedAccessToken: undefined })).refreshed).toBe(false);
+    expect(
+      (await coordinator.ensureFresh('authorization-3', { ...input, rejectedAccessToken: undefined }))
+        .refreshed,
+    ).toBe(false);
     expect((await coordinator.ensureFresh('authorization-3', input)).refreshed).toBe(true);
     expect((await coordinator.ensureFresh('authorization-3', input)).refreshed).toBe(false);
     expect(stored.state.saves).toBe(1);

@@ -1,5 +1,12 @@
 import { generateKeyPairSync, createVerify } from 'node:crypto';
-import { authorizationHeader, baseStringUri, computeSignature, normalizeParameters, oauth1ProtocolParams, signatureBaseString } from './oauth1';
+import {
+  authorizationHeader,
+  baseStringUri,
+  computeSignature,
+  normalizeParameters,
+  oauth1ProtocolParams,
+  signatureBaseString,
+} from './oauth1';
 import { percentEncode } from './percent';
 
 // RFC 5849 section 3.4.1.1: the request, and (section 3.1) the client and token shared-secrets.
@@ -7,7 +14,12 @@ const RFC = {
   method: 'POST',
   url: 'http://example.com/request?b5=%3D%253D&a3=a&c%40=&a2=r%20b',
   body: 'c2&a3=2+q',
-  keys: { consumerKey: '9djdj82h48djs9d2', consumerSecret: 'j49sk3j29djd', token: 'kkk9d7dh3k39sjv7', tokenSecret: 'dh893hdasih9' },
+  keys: {
+    consumerKey: '9djdj82h48djs9d2',
+    consumerSecret: 'j49sk3j29djd',
+    token: 'kkk9d7dh3k39sjv7',
+    tokenSecret: 'dh893hdasih9',
+  },
   nonce: '7d8f3e4a',
   timestamp: '137131201',
   baseString:
@@ -32,7 +44,9 @@ describe('RFC 5849 section 3.4.1.1 example', () => {
   ];
 
   it('reproduces the base string exactly', () => {
-    expect(signatureBaseString(RFC.method, RFC.url, [...protocol, ...form, ['realm', 'Example']])).toBe(RFC.baseString);
+    expect(signatureBaseString(RFC.method, RFC.url, [...protocol, ...form, ['realm', 'Example']])).toBe(
+      RFC.baseString,
+    );
   });
 
   it('reproduces the (errata-corrected) HMAC-SHA1 signature', () => {
@@ -41,7 +55,9 @@ describe('RFC 5849 section 3.4.1.1 example', () => {
 
   it('produces the same signature end to end, without oauth_version as in the RFC', () => {
     const params = oauth1ProtocolParams({ method: 'POST', url: RFC.url, formParams: form }, RFC.keys, {
-      nonce: RFC.nonce, timestamp: RFC.timestamp, includeVersion: false,
+      nonce: RFC.nonce,
+      timestamp: RFC.timestamp,
+      includeVersion: false,
     });
     expect(Object.fromEntries(params).oauth_signature).toBe(RFC.signature);
     expect(authorizationHeader(params, 'Example')).toBe(
@@ -56,7 +72,12 @@ describe('RFC 5849 section 1.2 example (photos.example.net)', () => {
   it('reproduces the printed signature', () => {
     const params = oauth1ProtocolParams(
       { method: 'GET', url: 'http://photos.example.net/photos?file=vacation.jpg&size=original' },
-      { consumerKey: 'dpf43f3p2l4k3l03', consumerSecret: 'kd94hf93k423kf44', token: 'nnch734d00sl2jdk', tokenSecret: 'pfkkdhi9sl3r4s00' },
+      {
+        consumerKey: 'dpf43f3p2l4k3l03',
+        consumerSecret: 'kd94hf93k423kf44',
+        token: 'nnch734d00sl2jdk',
+        tokenSecret: 'pfkkdhi9sl3r4s00',
+      },
       { nonce: 'chapoH', timestamp: '137131202', includeVersion: false },
     );
     expect(Object.fromEntries(params).oauth_signature).toBe('MdpQcU8iPSUjWoN/UDMsK2sui9I=');
@@ -72,10 +93,18 @@ describe('base string details', () => {
   });
 
   it('sorts by encoded name then encoded value (3.4.1.3.2)', () => {
-    expect(normalizeParameters([['b', '2'], ['a', 'z'], ['a', '1'], ['c@', ''], ['c2', '']])).toBe('a=1&a=z&b=2&c%40=&c2=');
+    expect(
+      normalizeParameters([
+        ['b', '2'],
+        ['a', 'z'],
+        ['a', '1'],
+        ['c@', ''],
+        ['c2', ''],
+      ]),
+    ).toBe('a=1&a=z&b=2&c%40=&c2=');
   });
 
-  it('percent-encodes per RFC 3986, including !*\'()', () => {
+  it("percent-encodes per RFC 3986, including !*'()", () => {
     expect(percentEncode("a b!*'()~._-+/&=é")).toBe('a%20b%21%2A%27%28%29~._-%2B%2F%26%3D%C3%A9');
   });
 });
@@ -96,7 +125,10 @@ describe('signature methods', () => {
 
   it('RSA-SHA1 verifies with the public key (3.4.3)', () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const signature = computeSignature('RSA-SHA1', base, { consumerKey: 'ck', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() });
+    const signature = computeSignature('RSA-SHA1', base, {
+      consumerKey: 'ck',
+      privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    });
     expect(createVerify('RSA-SHA1').update(base).verify(publicKey, signature, 'base64')).toBe(true);
     expect(createVerify('RSA-SHA1').update(`${base}x`).verify(publicKey, signature, 'base64')).toBe(false);
   });

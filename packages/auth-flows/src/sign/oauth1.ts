@@ -57,10 +57,18 @@ export function normalizeParameters(pairs: readonly (readonly [string, string])[
  * Section 3.4.1.3.1 collects the query, the protocol parameters (without realm and oauth_signature)
  * and a form body; section 3.4.1 joins method, base URI and the normalised parameters.
  */
-export function signatureBaseString(method: string, url: string, params: readonly (readonly [string, string])[]): string {
+export function signatureBaseString(
+  method: string,
+  url: string,
+  params: readonly (readonly [string, string])[],
+): string {
   const query = parseFormPairs(new URL(url).search);
   const all = [...query, ...params.filter(([name]) => name !== 'realm' && name !== 'oauth_signature')];
-  return [method.toUpperCase(), percentEncode(baseStringUri(url)), percentEncode(normalizeParameters(all))].join('&');
+  return [
+    method.toUpperCase(),
+    percentEncode(baseStringUri(url)),
+    percentEncode(normalizeParameters(all)),
+  ].join('&');
 }
 
 function signingKey(keys: OAuth1Keys): string {
@@ -68,7 +76,11 @@ function signingKey(keys: OAuth1Keys): string {
 }
 
 /** Sections 3.4.2 to 3.4.4, plus HMAC-SHA256, the common extension built the same way as HMAC-SHA1. */
-export function computeSignature(method: OAuth1SignatureMethod, baseString: string, keys: OAuth1Keys): string {
+export function computeSignature(
+  method: OAuth1SignatureMethod,
+  baseString: string,
+  keys: OAuth1Keys,
+): string {
   switch (method) {
     case 'HMAC-SHA1':
       return createHmac('sha1', signingKey(keys)).update(baseString).digest('base64');
@@ -84,7 +96,11 @@ export function computeSignature(method: OAuth1SignatureMethod, baseString: stri
 }
 
 /** The protocol parameters for one request, oauth_signature included, in a stable order. */
-export function oauth1ProtocolParams(input: OAuth1SignInput, keys: OAuth1Keys, options: OAuth1SignOptions = {}): Pair[] {
+export function oauth1ProtocolParams(
+  input: OAuth1SignInput,
+  keys: OAuth1Keys,
+  options: OAuth1SignOptions = {},
+): Pair[] {
   const signatureMethod = options.signatureMethod ?? 'HMAC-SHA1';
   const params: Pair[] = [['oauth_consumer_key', keys.consumerKey]];
   if (keys.token) params.push(['oauth_token', keys.token]);

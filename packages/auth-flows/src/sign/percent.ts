@@ -4,7 +4,10 @@
  * ! ' ( ) * alone, which would change signatures.
  */
 export function percentEncode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /** Pairs from an application/x-www-form-urlencoded string, decoded ('+' is a space, as in HTML forms). */

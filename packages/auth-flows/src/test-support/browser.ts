@@ -28,7 +28,10 @@ export class Browser {
       const at = pair!.indexOf('=');
       const name = pair!.slice(0, at).trim();
       const value = pair!.slice(at + 1).trim();
-      const expired = attributes.some((a) => /^\s*max-age=0/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]!) < Date.now()));
+      const expired = attributes.some(
+        (a) =>
+          /^\s*max-age=0/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]!) < Date.now()),
+      );
       if (expired || value === '') cookies.delete(name);
       else cookies.set(name, value);
     }
@@ -46,7 +49,11 @@ export class Browser {
   }
 
   /** Follows redirects from `start` until `stop(url)` is true for the next location, or no redirect remains. */
-  async follow(start: string, stop: (url: string) => boolean = () => false, maxHops = 20): Promise<Page & { stoppedAt?: string }> {
+  async follow(
+    start: string,
+    stop: (url: string) => boolean = () => false,
+    maxHops = 20,
+  ): Promise<Page & { stoppedAt?: string }> {
     let page = await this.get(start);
     for (let hop = 0; hop < maxHops && page.location; hop += 1) {
       if (stop(page.location)) return { ...page, stoppedAt: page.location };

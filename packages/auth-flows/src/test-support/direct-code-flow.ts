@@ -32,11 +32,19 @@ export async function obtainTokensDirect(oidc: OidcServer, client: OidcClient): 
     code_challenge_method: 'S256',
   }).toString();
   const page = await new Browser().follow(authorize.toString(), (url) => url.startsWith(redirectUri));
-  if (!page.stoppedAt) throw new Error(`authorization did not reach the redirect URI: ${page.status} ${page.text.slice(0, 200)}`);
+  if (!page.stoppedAt)
+    throw new Error(
+      `authorization did not reach the redirect URI: ${page.status} ${page.text.slice(0, 200)}`,
+    );
   const back = new URL(page.stoppedAt);
   if (back.searchParams.get('state') !== state) throw new Error('state mismatch in direct flow');
 
-  const form = new URLSearchParams({ grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: redirectUri, code_verifier: verifier });
+  const form = new URLSearchParams({
+    grant_type: 'authorization_code',
+    code: back.searchParams.get('code')!,
+    redirect_uri: redirectUri,
+    code_verifier: verifier,
+  });
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   if (client.token_endpoint_auth_method === 'client_secret_basic') {
     headers.authorization = `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`;

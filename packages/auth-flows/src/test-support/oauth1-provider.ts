@@ -82,7 +82,10 @@ function sameText(a: string, b: string): boolean {
 }
 
 export async function startOAuth1Provider(consumers: Record<string, Consumer>): Promise<OAuth1Provider> {
-  const requestTokens = new Map<string, { secret: string; consumer: string; callback: string; verifier?: string }>();
+  const requestTokens = new Map<
+    string,
+    { secret: string; consumer: string; callback: string; verifier?: string }
+  >();
   const accessTokens = new Map<string, { secret: string; consumer: string; user: string }>();
   const seenNonces = new Set<string>();
   const counts = { requestToken: 0, accessToken: 0, resource: 0, rejected: 0 };
@@ -90,10 +93,10 @@ export async function startOAuth1Provider(consumers: Record<string, Consumer>): 
   const app = express();
   app.use(express.text({ type: '*/*' }));
 
-  let provider: OAuth1Provider;
+  const diagnostics: { lastRejection?: string } = {};
   const reject = (res: Response, reason: string) => {
     counts.rejected += 1;
-    provider.lastRejection = reason;
+    diagnostics.lastRejection = reason;
     res.status(401).type('text/plain').send(`oauth_problem=${reason}`);
   };
 
@@ -107,17 +110,21 @@ export async function startOAuth1Provider(consumers: Record<string, Consumer>): 
     const method = oauth.oauth_signature_method ?? '';
     if (method !== 'PLAINTEXT') {
       if (!oauth.oauth_nonce || !oauth.oauth_timestamp) return void reject(res, 'parameter_absent');
-      if (Math.abs(Date.now() / 1000 - Number(oauth.oauth_timestamp)) > 600) return void reject(res, 'timestamp_refused');
+      if (Math.abs(Date.now() / 1000 - Number(oauth.oauth_timestamp)) > 600)
+        return void reject(res, 'timestamp_refused');
       if (seenNonces.has(nonceKey)) return void reject(res, 'nonce_used');
     }
     const signature = oauth.oauth_signature ?? '';
     const key = `${enc(consumer.secret)}&${enc(tokenSecret)}`;
     const base = baseString(req, collected.all);
     let ok = false;
-    if (method === 'HMAC-SHA1') ok = sameText(signature, createHmac('sha1', key).update(base).digest('base64'));
-    else if (method === 'HMAC-SHA256') ok = sameText(signature, createHmac('sha256', key).update(base).digest('base64'));
+    if (method === 'HMAC-SHA1')
+      ok = sameText(signature, createHmac('sha1', key).update(base).digest('base64'));
+    else if (method === 'HMAC-SHA256')
+      ok = sameText(signature, createHmac('sha256', key).update(base).digest('base64'));
     else if (method === 'PLAINTEXT') ok = sameText(signature, key);
-    else if (method === 'RSA-SHA1' && consumer.publicKey) ok = createVerify('RSA-SHA1').update(base).verify(consumer.publicKey, signature, 'base64');
+    else if (method === 'RSA-SHA1' && consumer.publicKey)
+      ok = createVerify('RSA-SHA1').update(base).verify(consumer.publicKey, signature, 'base64');
     if (!ok) return void reject(res, 'signature_invalid');
     seenNonces.add(nonceKey);
     return collected;
@@ -129,8 +136,14 @@ export async function startOAuth1Provider(consumers: Record<string, Consumer>): 
     if (!collected) return;
     const token = randomBytes(8).toString('hex');
     const secret = randomBytes(8).toString('hex');
-    requestTokens.set(token, { secret, consumer: collected.oauth.oauth_consumer_key!, callback: collected.oauth.oauth_callback ?? 'oob' });
-    res.type('application/x-www-form-urlencoded').send(`oauth_token=${token}&oauth_token_secret=${secret}&oauth_callback_confirmed=true`);
+    requestTokens.set(token, {
+      secret,
+      consumer: collected.oauth.oauth_consumer_key!,
+      callback: collected.oauth.oauth_callback ?? 'oob',
+    });
+    res
+      .type('application/x-www-form-urlencoded')
+      .send(`oauth_token=${token}&oauth_token_secret=${secret}&oauth_callback_confirmed=true`);
   });
 
   app.get('/oauth/authorize', (req, res) => {
@@ -150,12 +163,15 @@ export async function startOAuth1Provider(consumers: Record<string, Consumer>): 
     if (!entry) return void reject(res, 'token_rejected');
     const collected = verify(req, res, entry.secret);
     if (!collected) return;
-    if (!entry.verifier || collected.oauth.oauth_verifier !== entry.verifier) return void reject(res, 'verifier_invalid');
+    if (!entry.verifier || collected.oauth.oauth_verifier !== entry.verifier)
+      return void reject(res, 'verifier_invalid');
     requestTokens.delete(token);
     const access = randomBytes(12).toString('hex');
     const secret = randomBytes(12).toString('hex');
     accessTokens.set(access, { secret, consumer: entry.consumer, user: 'u-1001' });
-    res.type('application/x-www-form-urlencoded').send(`oauth_token=${access}&oauth_token_secret=${secret}&user_id=u-1001&screen_name=ada`);
+    res
+      .type('application/x-www-form-urlencoded')
+      .send(`oauth_token=${access}&oauth_token_secret=${secret}&user_id=u-1001&screen_name=ada`);
   });
 
   app.all('/api/resource', (req, res) => {
@@ -178,6 +194,12 @@ export async function startOAuth1Provider(consumers: Record<string, Consumer>): 
   });
 
   const server = await listen(app);
-  provider = { ...server, counts, acceptedMethods };
-  return provider;
+  return {
+    ...server,
+    counts,
+    acceptedMethods,
+    get lastRejection() {
+      return diagnostics.lastRejection;
+    },
+  };
 }

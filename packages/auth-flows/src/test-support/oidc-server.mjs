@@ -34,7 +34,12 @@ async function interaction(req, res) {
   const details = await provider.interactionDetails(req, res);
   const { params } = details;
   if (params.login_hint === 'deny') {
-    await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'End-User refused the request' }, { mergeWithLastSubmission: false });
+    await provider.interactionFinished(
+      req,
+      res,
+      { error: 'access_denied', error_description: 'End-User refused the request' },
+      { mergeWithLastSubmission: false },
+    );
     return;
   }
   const accountId = 'user-42';
@@ -43,7 +48,12 @@ async function interaction(req, res) {
     : new provider.Grant({ accountId, clientId: params.client_id });
   grant.addOIDCScope(String(params.scope ?? 'openid'));
   const grantId = await grant.save();
-  await provider.interactionFinished(req, res, { login: { accountId }, consent: { grantId } }, { mergeWithLastSubmission: false });
+  await provider.interactionFinished(
+    req,
+    res,
+    { login: { accountId }, consent: { grantId } },
+    { mergeWithLastSubmission: false },
+  );
 }
 
 server.listen(0, '127.0.0.1', () => {
@@ -63,7 +73,15 @@ server.listen(0, '127.0.0.1', () => {
       accountId: sub,
       claims: async () => ({ sub, email: `${sub}@example.test`, name: 'Ada Lovelace' }),
     }),
-    ttl: { AccessToken: 3600, AuthorizationCode: 120, RefreshToken: 86400, Grant: 86400, Interaction: 600, Session: 3600, IdToken: 3600 },
+    ttl: {
+      AccessToken: 3600,
+      AuthorizationCode: 120,
+      RefreshToken: 86400,
+      Grant: 86400,
+      Interaction: 600,
+      Session: 3600,
+      IdToken: 3600,
+    },
   });
   provider.use(async (ctx, next) => {
     await next();

@@ -27,7 +27,13 @@ export async function startOidcServer(clients: OidcClient[]): Promise<OidcServer
     env: {
       ...process.env,
       NODE_ENV: 'test',
-      OIDC_TEST_CLIENTS: JSON.stringify(clients.map((c) => ({ grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], ...c }))),
+      OIDC_TEST_CLIENTS: JSON.stringify(
+        clients.map((c) => ({
+          grant_types: ['authorization_code', 'refresh_token'],
+          response_types: ['code'],
+          ...c,
+        })),
+      ),
     },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -23,8 +23,19 @@ export async function startTokenEndpoint(): Promise<ScriptedTokenEndpoint> {
     respond: (_req: Request, res: Response) => void res.status(500).end(),
     seen: [] as SeenRequest[],
   };
+  // Approves at once, or sends the error named by the `fail` authorize parameter back to the client.
+  app.get('/authorize', (req, res) => {
+    const back = new URL(String(req.query.redirect_uri));
+    back.searchParams.set('state', String(req.query.state));
+    if (req.query.fail) back.searchParams.set('error', String(req.query.fail));
+    else back.searchParams.set('code', 'scripted-code');
+    res.redirect(back.toString());
+  });
   app.post('/token', (req, res) => {
-    endpoint.seen.push({ authorization: req.headers.authorization, form: { ...(req.body as Record<string, string>) } });
+    endpoint.seen.push({
+      authorization: req.headers.authorization,
+      form: { ...(req.body as Record<string, string>) },
+    });
     endpoint.respond(req, res);
   });
   const server = await listen(app);
