@@ -26,6 +26,11 @@ module.exports = function jestConfig(dir, overrides = {}) {
     // Workspace packages are tested from source so a stale dist never hides a change.
     moduleNameMapper: {
       '^@connections/(schema|auth-flows)$': path.join(__dirname, 'packages/$1/src/index.ts'),
+      // Real protocol peers (oidc-provider, an OAuth 1.0a provider, a cookie-jar browser) for other packages' tests.
+      '^@connections/auth-flows/test-support/(.*)$': path.join(
+        __dirname,
+        'packages/auth-flows/src/test-support/$1',
+      ),
     },
     ...overrides,
   };

@@ -9,16 +9,25 @@ import { spawnJson } from './lib/spawn-json.mjs';
 const rounds = Number(process.env.ROUNDS ?? 5);
 const durationMs = Number(process.env.DURATION_MS ?? 4000);
 const concurrency = Number(process.env.CONCURRENCY ?? 8);
-const query = '{ connections(first: 100) { nodes { id name linkName status service { name authType } owner { email } } } }';
+const query =
+  '{ connections(first: 100) { nodes { id name linkName status service { name authType } owner { email } } } }';
 const body = JSON.stringify({ query });
 
 // NODE_ENV=production for both: graphql-js runs its development-only checks otherwise.
 const env = { NODE_ENV: 'production' };
 const api = await spawnJson(new URL('./lib/graphql-list-api.mjs', import.meta.url).pathname, [], env);
-const plain = await spawnJson(new URL('./lib/graphql-list-plain.mjs', import.meta.url).pathname, [api.info.dbFile, api.info.userId], env);
+const plain = await spawnJson(
+  new URL('./lib/graphql-list-plain.mjs', import.meta.url).pathname,
+  [api.info.dbFile, api.info.userId],
+  env,
+);
 const check = (text) => (JSON.parse(text).data?.connections?.nodes?.length ?? 0) === 100;
 const targets = {
-  api: { url: api.info.url, path: '/graphql', headers: { 'content-type': 'application/json', authorization: `Bearer ${api.info.token}` } },
+  api: {
+    url: api.info.url,
+    path: '/graphql',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${api.info.token}` },
+  },
   plain: { url: plain.info.url, path: '/', headers: { 'content-type': 'application/json' } },
 };
 
@@ -35,9 +44,15 @@ try {
   }
   const apiRps = median(results.api);
   const plainRps = median(results.plain);
-  console.log(`connections(first: 100), concurrency ${concurrency}, ${rounds} alternating rounds of ${durationMs} ms (median):`);
-  console.log(`  API (Apollo + type-graphql + TypeORM):  ${apiRps.toFixed(0)} req/s   rounds: ${results.api.map((x) => x.toFixed(0)).join(' ')}`);
-  console.log(`  plain graphql-js over node:http:        ${plainRps.toFixed(0)} req/s   rounds: ${results.plain.map((x) => x.toFixed(0)).join(' ')}`);
+  console.log(
+    `connections(first: 100), concurrency ${concurrency}, ${rounds} alternating rounds of ${durationMs} ms (median):`,
+  );
+  console.log(
+    `  API (Apollo + type-graphql + TypeORM):  ${apiRps.toFixed(0)} req/s   rounds: ${results.api.map((x) => x.toFixed(0)).join(' ')}`,
+  );
+  console.log(
+    `  plain graphql-js over node:http:        ${plainRps.toFixed(0)} req/s   rounds: ${results.plain.map((x) => x.toFixed(0)).join(' ')}`,
+  );
   console.log(`  ratio API / plain: ${(apiRps / plainRps).toFixed(2)} (target >= 0.60)`);
 } finally {
   api.child.kill('SIGTERM');

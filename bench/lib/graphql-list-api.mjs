@@ -32,14 +32,19 @@ const gql = async (query, variables, headers = {}) => {
   });
   return { json: await res.json(), cookie: res.headers.get('set-cookie')?.split(';')[0] };
 };
-const { cookie } = await gql('mutation { signIn(input: {email: "admin@example.com", password: "bench-admin-password"}) { role } }');
-const token = (await gql('mutation { createApiToken(input: {name: "bench"}) { token } }', {}, { cookie })).json.data.createApiToken.token;
+const { cookie } = await gql(
+  'mutation { signIn(input: {email: "admin@example.com", password: "bench-admin-password"}) { role } }',
+);
+const token = (await gql('mutation { createApiToken(input: {name: "bench"}) { token } }', {}, { cookie }))
+  .json.data.createApiToken.token;
 const auth = { authorization: `Bearer ${token}` };
 const slugs = ['github', 'slack', 'google', 'notion', 'dropbox'];
 for (let i = 0; i < 100; i++) {
   const r = await gql(
     'mutation($i: CreateConnectionInput!) { createConnection(input: $i) { id } }',
-    { i: { name: `Connection ${i}`, service: slugs[i % slugs.length], useLoginUserCredentials: i % 3 === 0 } },
+    {
+      i: { name: `Connection ${i}`, service: slugs[i % slugs.length], useLoginUserCredentials: i % 3 === 0 },
+    },
     auth,
   );
   if (r.json.errors) throw new Error(JSON.stringify(r.json.errors));
@@ -55,7 +60,14 @@ for (const [n, row] of rows.entries()) {
     [crypto.randomUUID(), viewer[0].workspaceId, row.id, viewer[0].userId, 'CONNECTED', '[]'],
   );
 }
-console.log(JSON.stringify({ url: server.url, token, dbFile: path.join(dataDir, 'connections.sqlite'), userId: viewer[0].userId }));
+console.log(
+  JSON.stringify({
+    url: server.url,
+    token,
+    dbFile: path.join(dataDir, 'connections.sqlite'),
+    userId: viewer[0].userId,
+  }),
+);
 process.on('SIGTERM', async () => {
   await server.close();
   fs.rmSync(dataDir, { recursive: true, force: true });

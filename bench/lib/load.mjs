@@ -2,7 +2,16 @@
 // previous answer is read, for `durationMs`. Returns requests per second and latency percentiles.
 import { Pool } from 'undici';
 
-export async function load({ url, path = '/', method = 'POST', headers = {}, body, concurrency, durationMs, check }) {
+export async function load({
+  url,
+  path = '/',
+  method = 'POST',
+  headers = {},
+  body,
+  concurrency,
+  durationMs,
+  check,
+}) {
   const pool = new Pool(url, { connections: concurrency, pipelining: 1 });
   const latencies = [];
   let errors = 0;
@@ -25,8 +34,15 @@ export async function load({ url, path = '/', method = 'POST', headers = {}, bod
   const elapsed = performance.now() - started;
   await pool.close();
   latencies.sort((a, b) => a - b);
-  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
-  return { requests: latencies.length, errors, rps: latencies.length / (elapsed / 1000), p50: pct(50), p99: pct(99) };
+  const pct = (p) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+  return {
+    requests: latencies.length,
+    errors,
+    rps: latencies.length / (elapsed / 1000),
+    p50: pct(50),
+    p99: pct(99),
+  };
 }
 
 export function median(values) {

@@ -3,7 +3,10 @@ import { spawn } from 'node:child_process';
 /** Starts a helper process and resolves with the first JSON line it prints on stdout. */
 export function spawnJson(script, args = [], env = {}) {
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, script, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
   return new Promise((resolve, reject) => {
     let buf = '';
     child.stdout.on('data', (d) => {

@@ -15,10 +15,14 @@ import { verifyEncryptionKey } from './crypto/key-check';
 import { loadSecretBox } from './crypto/keys';
 import { openDatabase, QueryCounter } from './db/data-source';
 import { AccountsService } from './domain/accounts';
+import { AttemptsService } from './domain/attempts';
 import { AuditService } from './domain/audit';
+import { AuthorizationsService } from './domain/authorizations';
 import { ConnectionsService } from './domain/connections';
 import { ServiceRegistry } from './domain/service-registry';
 import type { Viewer } from './domain/viewer';
+import { AuthorizationEvents } from './events/authorization-events';
+import { createEventBus } from './events/pubsub';
 import { complexityLimitPlugin } from './graphql/complexity';
 import type { AppServices, GqlContext } from './graphql/context';
 import { depthLimit } from './graphql/depth-limit';
@@ -26,6 +30,7 @@ import { formatError } from './graphql/errors';
 import { buildApiSchema } from './graphql/schema';
 import { SESSION_COOKIE, viewerForSocket, viewerFromHeaders } from './http/auth';
 import { consoleDir, mountConsole } from './http/console';
+import { mountOAuthRoutes } from './http/oauth-routes';
 import { createLogger } from './logger';
 import { redirectUriFor } from './oauth-urls';
 
@@ -72,7 +77,21 @@ async function listen(
   const accounts = new AccountsService(ds, audit, config);
   const registry = new ServiceRegistry(ds, box, audit, (s) => redirectUriFor(publicUrl, s));
   const connections = new ConnectionsService(ds, registry, audit);
-  const services: AppServices = { config, logger, accounts, audit, registry, connections };
+  const bus = createEventBus();
+  const events = new AuthorizationEvents(audit, bus, logger);
+  const attempts = new AttemptsService(ds, box, registry, events, () => publicUrl);
+  const authorizations = new AuthorizationsService(ds, box, registry, connections, attempts, events, logger);
+  const services: AppServices = {
+    config,
+    logger,
+    accounts,
+    audit,
+    registry,
+    connections,
+    authorizations,
+    attempts,
+    bus,
+  };
   const boot = await accounts.bootstrap(logger);
 
   const schema = await buildApiSchema();
@@ -160,6 +179,13 @@ async function listen(
       }),
     }),
   );
+  mountOAuthRoutes(app, {
+    accounts,
+    attempts,
+    publicUrl: () => publicUrl,
+    sessionSecret: box.deriveSecret('oauth-session'),
+    logger,
+  });
   mountConsole(app, consoleDir(config.consoleDir));
   // Last: Express's default handler answers an unreadable body (malformed JSON, over the size limit) with an
   // HTML page and a stack trace. Answer like the GraphQL layer: a code and a fixed message. body-parser's own

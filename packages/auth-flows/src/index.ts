@@ -65,3 +65,6 @@ export {
   type NormalizeInput,
 } from './flows/normalize';
 export { requestOAuthSignsPortsCorrectly } from './flows/request-oauth-check';
+
+// Revocation (RFC 7009)
+export { revokeCredentials, type RevokeOptions, type RevokeResult } from './revoke/revoke';

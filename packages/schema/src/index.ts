@@ -6,3 +6,5 @@ export * from './account';
 export * from './service';
 export * from './connection';
 export * from './audit';
+export * from './authorization';
+export * from './extension';

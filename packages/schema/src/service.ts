@@ -38,6 +38,12 @@ export class Service {
   @Field(() => String, { nullable: true })
   revokeUrl!: string | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description: 'OAuth: where the upstream account is read (e.g. OIDC userinfo).',
+  })
+  profileUrl!: string | null;
+
   @Field(() => [String], { description: 'Documented scopes.' })
   scopes!: string[];
 
@@ -125,6 +131,9 @@ export class CreateCustomServiceInput {
   @Field({ nullable: true })
   revokeUrl?: string;
 
+  @Field({ nullable: true, description: 'OAuth: where the upstream account is read (e.g. OIDC userinfo).' })
+  profileUrl?: string;
+
   @Field({ nullable: true })
   clientId?: string;
 
@@ -174,6 +183,9 @@ export class UpdateServiceInput {
 
   @Field(() => String, { nullable: true })
   revokeUrl?: string | null;
+
+  @Field(() => String, { nullable: true })
+  profileUrl?: string | null;
 
   @Field(() => String, { nullable: true })
   clientId?: string | null;

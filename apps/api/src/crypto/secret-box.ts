@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 
 /**
  * AES-256-GCM for secrets at rest. A stored value is `v1.<keyId>.<iv>.<ciphertext>.<tag>` (base64url parts):
@@ -72,6 +72,13 @@ export class SecretBox {
     } catch {
       throw new DecryptionError(`cannot decrypt ${ref.table}.${ref.column} of ${ref.rowId}`);
     }
+  }
+
+  /** A stable secret for another purpose (e.g. signing cookies), derived so it never equals the key. */
+  deriveSecret(purpose: string): string {
+    return createHmac('sha256', this.keys.get(this.primaryKeyId)!)
+      .update(`connections:${purpose}`)
+      .digest('base64url');
   }
 
   hasPreviousKeys(): boolean {

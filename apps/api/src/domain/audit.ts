@@ -28,9 +28,10 @@ export class AuditService {
     viewer: Pick<Viewer, 'workspaceId' | 'userId'> | { workspaceId: string; userId: null },
     input: AuditInput,
     manager: EntityManager = this.ds.manager,
-  ): Promise<void> {
+  ): Promise<string> {
+    const id = randomUUID();
     await manager.insert(AuditEventRow, {
-      id: randomUUID(),
+      id,
       workspaceId: viewer.workspaceId,
       actorId: viewer.userId,
       action: input.action,
@@ -40,6 +41,7 @@ export class AuditService {
       message: input.message.slice(0, 500),
       metadata: input.metadata ?? null,
     });
+    return id;
   }
 
   async list(

@@ -1,6 +1,13 @@
 import type { Authorization as AuthorizationView, Connection as ConnectionView } from '@connections/schema';
 import { type DataSource, type EntityManager, In } from 'typeorm';
-import { AuthorizationRow, ConnectionRow, ExtensionRow, ServiceRow, UserRow } from '../db/entities';
+import {
+  AuthorizationAttemptRow,
+  AuthorizationRow,
+  ConnectionRow,
+  ExtensionRow,
+  ServiceRow,
+  UserRow,
+} from '../db/entities';
 import { hydrate } from '../db/hydrate';
 import { escapeLike, isUniqueViolation } from '../db/sql';
 import { newId } from '../db/entities/base';
@@ -206,7 +213,15 @@ export class ConnectionsService {
     };
   }
 
-  async create(viewer: Viewer, input: CreateConnectionInput): Promise<ConnectionView> {
+  /**
+   * Creates a connection owned by the viewer. `inTransaction` runs in the same transaction (a first
+   * authorization, an attempt): when it throws, nothing is created.
+   */
+  async create(
+    viewer: Viewer,
+    input: CreateConnectionInput,
+    inTransaction?: (row: ConnectionRow, m: EntityManager) => Promise<void>,
+  ): Promise<ConnectionView> {
     const name = input.name.trim();
     if (!name || name.length > 50) throw badInput('name', 'must be 1 to 50 characters');
     const row = await this.ds
@@ -256,6 +271,8 @@ export class ConnectionsService {
           },
           m,
         );
+        created.service = service;
+        await inTransaction?.(created, m);
         return created;
       })
       .catch((e: unknown) => {
@@ -309,10 +326,17 @@ export class ConnectionsService {
       throw forbidden('Only the owner of this connection or an admin can do this.');
   }
 
-  async delete(viewer: Viewer, id: string): Promise<string> {
+  /** Deletes a connection and its authorizations; `inTransaction` records what goes with it (events). */
+  async delete(
+    viewer: Viewer,
+    id: string,
+    inTransaction?: (row: ConnectionRow, m: EntityManager) => Promise<void>,
+  ): Promise<string> {
     const row = await this.findVisible(viewer, { id });
     this.assertCanManage(viewer, row);
     await this.ds.transaction(async (m) => {
+      await inTransaction?.(row, m);
+      await m.delete(AuthorizationAttemptRow, { connectionId: row.id });
       await m.delete(AuthorizationRow, { connectionId: row.id });
       await m.delete(ConnectionRow, { id: row.id });
       await this.audit.record(

@@ -1,5 +1,7 @@
 import {
   catalog,
+  type ClientCredentials,
+  resolveSubdomain,
   type CatalogEntry,
   type ServiceDefinition,
   findCatalogEntry,
@@ -85,6 +87,7 @@ export class ServiceRegistry {
         requestTokenUrl: row.requestTokenUrl ?? null,
         refreshUrl: row.refreshUrl ?? null,
         revokeUrl: row.revokeUrl ?? null,
+        profileUrl: row.profileUrl ?? null,
         scopes: row.scopes ?? [],
         defaultScopes: row.scopes ?? [],
         scopeDelimiter: row.scopeDelimiter ?? ' ',
@@ -111,6 +114,7 @@ export class ServiceRegistry {
       requestTokenUrl: e.requestTokenUrl ?? null,
       refreshUrl: e.refreshUrl ?? null,
       revokeUrl: e.revokeUrl ?? null,
+      profileUrl: e.profileUrl ?? null,
       scopes: e.scopes,
       defaultScopes: e.defaultScopes,
       scopeDelimiter: e.scopeDelimiter,
@@ -206,11 +210,26 @@ export class ServiceRegistry {
       requestTokenUrl: row.requestTokenUrl ?? undefined,
       refreshUrl: row.refreshUrl ?? undefined,
       revokeUrl: row.revokeUrl ?? undefined,
+      profileUrl: row.profileUrl ?? undefined,
       scopes: row.scopes ?? [],
       defaultScopes: row.scopes ?? [],
       scopeDelimiter: row.scopeDelimiter ?? ' ',
       apiBaseUrls: row.apiBaseUrls ?? [],
       apiKeyParamName: row.apiKeyParamName ?? undefined,
+    };
+  }
+
+  /** The protocol view of a connection's service (subdomain filled in), with the OAuth client when set. */
+  protocolFor(connection: ConnectionRow): {
+    definition: ServiceDefinition;
+    client: ClientCredentials | null;
+  } {
+    const row = connection.service!;
+    const definition = resolveSubdomain(this.definitionOf(row), connection.subdomain ?? undefined);
+    const secret = this.clientSecretOf(row);
+    return {
+      definition,
+      client: row.clientId && secret ? { clientId: row.clientId, clientSecret: secret } : null,
     };
   }
 
@@ -310,6 +329,7 @@ export class ServiceRegistry {
           requestTokenUrl: pick('requestTokenUrl', row.requestTokenUrl) as string | null,
           refreshUrl: pick('refreshUrl', row.refreshUrl) as string | null,
           revokeUrl: pick('revokeUrl', row.revokeUrl) as string | null,
+          profileUrl: pick('profileUrl', row.profileUrl) as string | null,
           clientId: pick('clientId', row.clientId) as string | null,
           hasClientSecret: secretChange === undefined ? !!row.clientSecretEncrypted : !!secretChange,
           scopes: (pick('scopes', row.scopes) as string[] | null) ?? [],
@@ -420,6 +440,7 @@ export class ServiceRegistry {
       requestTokenUrl: f.requestTokenUrl ?? null,
       refreshUrl: f.refreshUrl ?? null,
       revokeUrl: f.revokeUrl ?? null,
+      profileUrl: f.profileUrl ?? null,
       clientId: f.clientId?.trim() || null,
       scopes: f.scopes,
       scopeDelimiter: f.scopeDelimiter,

@@ -11,6 +11,7 @@ export interface CustomServiceFields {
   requestTokenUrl?: string | null;
   refreshUrl?: string | null;
   revokeUrl?: string | null;
+  profileUrl?: string | null;
   clientId?: string | null;
   hasClientSecret: boolean;
   scopes: string[];
@@ -19,7 +20,14 @@ export interface CustomServiceFields {
   apiKeyParamName?: string | null;
 }
 
-const URL_FIELDS = ['authorizeUrl', 'accessTokenUrl', 'requestTokenUrl', 'refreshUrl', 'revokeUrl'] as const;
+const URL_FIELDS = [
+  'authorizeUrl',
+  'accessTokenUrl',
+  'requestTokenUrl',
+  'refreshUrl',
+  'revokeUrl',
+  'profileUrl',
+] as const;
 
 const REQUIRED_URLS: Record<AuthType, readonly (typeof URL_FIELDS)[number][]> = {
   OAUTH2: ['authorizeUrl', 'accessTokenUrl'],

@@ -1,10 +1,13 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { AccountsService } from '../domain/accounts';
+import type { AttemptsService } from '../domain/attempts';
 import type { AuditService } from '../domain/audit';
+import type { AuthorizationsService } from '../domain/authorizations';
 import type { ConnectionsService } from '../domain/connections';
 import type { ServiceRegistry } from '../domain/service-registry';
 import type { Viewer } from '../domain/viewer';
+import type { EventBus } from '../events/pubsub';
 
 export interface AppServices {
   config: Config;
@@ -13,6 +16,9 @@ export interface AppServices {
   audit: AuditService;
   registry: ServiceRegistry;
   connections: ConnectionsService;
+  authorizations: AuthorizationsService;
+  attempts: AttemptsService;
+  bus: EventBus;
 }
 
 export interface GqlContext {

@@ -1,15 +1,26 @@
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { createEventBus } from '../events/pubsub';
 import { AccountResolver } from './resolvers/account.resolver';
 import { AuditResolver } from './resolvers/audit.resolver';
+import { AuthorizationResolver } from './resolvers/authorization.resolver';
 import { ConnectionResolver } from './resolvers/connection.resolver';
 import { ServiceResolver } from './resolvers/service.resolver';
 
-export const resolvers = [AccountResolver, ServiceResolver, ConnectionResolver, AuditResolver] as const;
+export const resolvers = [
+  AccountResolver,
+  ServiceResolver,
+  ConnectionResolver,
+  AuthorizationResolver,
+  AuditResolver,
+] as const;
 
 export async function buildApiSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers,
+    // Each subscription subscribes to the bus in the request's context (see AuthorizationResolver), so the
+    // schema itself needs no bus of its own; this one is never published to.
+    pubSub: createEventBus(),
     // Inputs are validated with class-validator; unknown values are already refused by GraphQL itself.
     validate: { forbidUnknownValues: false, stopAtFirstError: false },
   });

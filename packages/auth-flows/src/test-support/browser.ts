@@ -62,6 +62,11 @@ export class Browser {
     return page;
   }
 
+  /** Sets a cookie as if a response on `url`'s host had set it (e.g. a session from a sign-in made elsewhere). */
+  setCookie(url: string, cookie: string): void {
+    this.store(new URL(url), cookie);
+  }
+
   clearCookies(host: string): void {
     this.jar.delete(host);
   }

@@ -4,7 +4,7 @@ import { BaseRow } from './base';
 export interface ConnectionDefinition {
   name: string;
   linkName: string;
-  serviceSlug: string;
+  service: string;
   scopes: string[];
   useLoginUserCredentials: boolean;
 }
@@ -23,4 +23,14 @@ export class ExtensionRow extends BaseRow {
 
   @Column('varchar', { length: 36 })
   createdById!: string;
+
+  @Column('varchar', { length: 500, nullable: true })
+  description?: string | null;
+
+  /** The installing user owns the extension's owner-credential connections. */
+  @Column('varchar', { length: 36, nullable: true })
+  installedById?: string | null;
+
+  @Column({ type: Date, nullable: true })
+  installedAt?: Date | null;
 }

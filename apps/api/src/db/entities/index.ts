@@ -1,6 +1,7 @@
 import { ApiTokenRow } from './api-token';
 import { AuditEventRow } from './audit-event';
 import { AuthorizationRow } from './authorization';
+import { AuthorizationAttemptRow } from './authorization-attempt';
 import { ConnectionRow } from './connection';
 import { ExtensionRow } from './extension';
 import { MembershipRow } from './membership';
@@ -13,6 +14,7 @@ import { WorkspaceRow } from './workspace';
 export {
   ApiTokenRow,
   AuditEventRow,
+  AuthorizationAttemptRow,
   AuthorizationRow,
   ConnectionRow,
   ExtensionRow,
@@ -33,6 +35,7 @@ export const entities = [
   ServiceRow,
   ConnectionRow,
   AuthorizationRow,
+  AuthorizationAttemptRow,
   ExtensionRow,
   AuditEventRow,
   SystemSettingRow,

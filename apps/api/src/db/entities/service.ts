@@ -46,6 +46,10 @@ export class ServiceRow extends BaseRow {
   @Column('varchar', { length: 2048, nullable: true })
   revokeUrl?: string | null;
 
+  /** Where the upstream account (id, name, email) is read after an OAuth authorization. */
+  @Column('varchar', { length: 2048, nullable: true })
+  profileUrl?: string | null;
+
   @Column('simple-json', { nullable: true })
   scopes?: string[] | null;
 

@@ -46,8 +46,11 @@ export class ConnectionResolver {
     return ctx.app.connections.create(requireViewer(ctx.viewer), input);
   }
 
-  @Mutation(() => ID, { description: 'The owner or an admin only.' })
+  @Mutation(() => ID, {
+    description:
+      'The owner or an admin only. Revokes every authorization at the provider first (best effort).',
+  })
   async deleteConnection(@Arg('id', () => ID) id: string, @Ctx() ctx: GqlContext): Promise<string> {
-    return ctx.app.connections.delete(requireViewer(ctx.viewer), id);
+    return ctx.app.authorizations.deleteConnection(requireViewer(ctx.viewer), id);
   }
 }

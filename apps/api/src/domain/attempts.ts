@@ -1,0 +1,223 @@
+import { type AttemptConfig, connectUrlFor, type FlowOutcome } from '@connections/auth-flows';
+import { AuthorizationEventType } from '@connections/schema';
+import { randomBytes } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { SecretBox } from '../crypto/secret-box';
+import { AuthorizationAttemptRow, AuthorizationRow, ConnectionRow, UserRow } from '../db/entities';
+import { newId } from '../db/entities/base';
+import { AppError } from '../errors';
+import type { AuthorizationEvents } from '../events/authorization-events';
+import type { AuthorizationEventPayload } from '../events/pubsub';
+import { OAUTH_BASE_PATH } from '../oauth-urls';
+import { sealCredentials } from './credentials-store';
+import { sha256 } from './secrets';
+import type { ServiceRegistry } from './service-registry';
+import type { Viewer } from './viewer';
+
+export const ATTEMPT_TTL_MS = 10 * 60_000;
+
+export interface AttemptResult {
+  attemptId?: string;
+  connectionId?: string;
+  status: 'CONNECTED' | 'DENIED' | 'FAILED';
+  message: string;
+}
+
+/**
+ * The life of an OAuth attempt: created with the mutation; opened once, by the user who asked (session) or
+ * with its one-time code (API-token clients), within ten minutes; completed once by the callback, which
+ * stores the credentials and moves the authorization in one transaction.
+ */
+export class AttemptsService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly box: SecretBox,
+    private readonly registry: ServiceRegistry,
+    private readonly events: AuthorizationEvents,
+    private readonly publicUrl: () => string,
+  ) {}
+
+  async create(viewer: Viewer, connection: ConnectionRow, auth: AuthorizationRow, m: EntityManager) {
+    // A console user opens the URL in the same browser (session cookie); an API-token client hands it to a
+    // browser that has no session, so it carries a one-time code instead.
+    const code = viewer.authMethod === 'API_TOKEN' ? randomBytes(24).toString('base64url') : null;
+    const row = m.create(AuthorizationAttemptRow, {
+      id: newId(),
+      workspaceId: connection.workspaceId,
+      connectionId: connection.id,
+      authorizationId: auth.id,
+      principalId: auth.principalId,
+      userId: viewer.userId,
+      codeHash: code ? sha256(code) : null,
+      expiresAt: new Date(Date.now() + ATTEMPT_TTL_MS),
+    });
+    await m.save(AuthorizationAttemptRow, row);
+    const url = connectUrlFor(this.publicUrl(), row.id, OAUTH_BASE_PATH);
+    return { id: row.id, authorizeUrl: code ? `${url}?code=${code}` : url };
+  }
+
+  /** Closes an attempt that finished without a browser (BASIC / API_KEY). */
+  async finish(attemptId: string, outcome: string, m: EntityManager): Promise<void> {
+    await m.update(
+      AuthorizationAttemptRow,
+      { id: attemptId },
+      { openedAt: new Date(), completedAt: new Date(), outcome },
+    );
+  }
+
+  /** The authorize URL was opened: allowed once, by its user or with its code, before it expires. */
+  async open(attemptId: string, viewer: Viewer | null, code: string | undefined): Promise<void> {
+    const attempt = await this.ds.getRepository(AuthorizationAttemptRow).findOneBy({ id: attemptId });
+    if (!attempt) throw new AppError('NOT_FOUND', 'This authorization link is not valid.');
+    const byCode = !!code && !!attempt.codeHash && sha256(code) === attempt.codeHash;
+    if (!byCode && viewer?.userId !== attempt.userId)
+      throw new AppError(
+        'FORBIDDEN',
+        viewer
+          ? 'This authorization link was made for another user.'
+          : 'Sign in to the console first, then open this link again.',
+      );
+    if (attempt.completedAt || attempt.openedAt)
+      throw new AppError(
+        'CONFLICT',
+        'This authorization link was already used. Start again from the console.',
+      );
+    if (attempt.expiresAt.getTime() <= Date.now())
+      throw new AppError('CONFLICT', 'This authorization link has expired. Start again from the console.');
+    const { affected } = await this.ds
+      .getRepository(AuthorizationAttemptRow)
+      .createQueryBuilder()
+      .update()
+      .set({ openedAt: new Date() })
+      .where('id = :id AND "openedAt" IS NULL', { id: attemptId })
+      .execute();
+    if (affected !== 1)
+      throw new AppError(
+        'CONFLICT',
+        'This authorization link was already used. Start again from the console.',
+      );
+  }
+
+  /** grant's per-attempt configuration, for an opened, unfinished, unexpired attempt; null otherwise. */
+  async config(attemptId: string): Promise<AttemptConfig | null> {
+    const attempt = await this.ds.getRepository(AuthorizationAttemptRow).findOneBy({ id: attemptId });
+    if (!attempt || !attempt.openedAt || attempt.completedAt || attempt.expiresAt.getTime() <= Date.now())
+      return null;
+    const connection = await this.ds
+      .getRepository(ConnectionRow)
+      .findOne({ where: { id: attempt.connectionId }, relations: { service: true } });
+    if (!connection) return null;
+    const { definition, client } = this.registry.protocolFor(connection);
+    if (!client) return null;
+    return {
+      service: definition,
+      client,
+      scopes: connection.scopes,
+      subdomain: connection.subdomain ?? undefined,
+    };
+  }
+
+  /** The callback's outcome, stored in one transaction; events are published after it commits. */
+  async complete(attemptId: string | undefined, outcome: FlowOutcome): Promise<AttemptResult> {
+    if (!attemptId)
+      return {
+        status: 'FAILED',
+        message: outcome.ok
+          ? 'This callback belongs to no authorization in progress.'
+          : outcome.error.message,
+      };
+    const published: AuthorizationEventPayload[] = [];
+    const result = await this.ds.transaction(async (m): Promise<AttemptResult> => {
+      const attempt = await m.findOneBy(AuthorizationAttemptRow, { id: attemptId });
+      if (!attempt) return { status: 'FAILED', message: 'This authorization attempt is unknown.' };
+      const status = outcome.ok ? 'CONNECTED' : outcome.error.code === 'ACCESS_DENIED' ? 'DENIED' : 'FAILED';
+      // Completing is a compare-and-set: a replayed callback finds the attempt closed and changes nothing.
+      const closed = await m
+        .createQueryBuilder()
+        .update(AuthorizationAttemptRow)
+        .set({ completedAt: new Date(), outcome: status })
+        .where('id = :id AND "completedAt" IS NULL AND "expiresAt" > :now', {
+          id: attemptId,
+          now: new Date(),
+        })
+        .execute();
+      if (closed.affected !== 1)
+        return {
+          attemptId,
+          connectionId: attempt.connectionId,
+          status: 'FAILED',
+          message: 'This authorization attempt has already finished or expired.',
+        };
+      const connection = await m.findOneByOrFail(ConnectionRow, { id: attempt.connectionId });
+      const auth = await m.findOneByOrFail(AuthorizationRow, { id: attempt.authorizationId });
+      const principal = await m.findOneByOrFail(UserRow, { id: auth.principalId });
+      const who = { id: principal.id, email: principal.email, displayName: principal.displayName };
+      const base = { connection, principal: who, actorId: attempt.userId, attemptId };
+      if (!outcome.ok) {
+        // A failed re-authorization leaves working credentials as they were; a first one records why.
+        if (auth.status === 'PENDING')
+          await m.update(
+            AuthorizationRow,
+            { id: auth.id },
+            { status, lastError: outcome.error.message.slice(0, 1000) },
+          );
+        const current = auth.status === 'PENDING' ? status : auth.status;
+        const type = status === 'DENIED' ? AuthorizationEventType.DENIED : AuthorizationEventType.FAILED;
+        published.push(
+          await this.events.record(m, {
+            ...base,
+            type,
+            status: current,
+            message: `${connection.linkName}: ${outcome.error.message}`,
+          }),
+        );
+        return { attemptId, connectionId: connection.id, status, message: outcome.error.message };
+      }
+      const hadCredentials = !!auth.credentialsEncrypted;
+      const previousAccount = auth.accountId;
+      const account = outcome.account;
+      const creds = outcome.credentials;
+      await m.update(
+        AuthorizationRow,
+        { id: auth.id },
+        {
+          status: 'CONNECTED',
+          credentialsEncrypted: sealCredentials(this.box, auth.id, creds),
+          grantedScopes: outcome.grantedScopes,
+          expiresAt: creds.type === 'OAUTH2' && creds.expiresAt ? new Date(creds.expiresAt) : null,
+          accountId: account?.id?.slice(0, 255) ?? null,
+          accountName: (account?.name ?? account?.email)?.slice(0, 255) ?? null,
+          lastError: null,
+          connectedAt: new Date(),
+        },
+      );
+      const type = hadCredentials ? AuthorizationEventType.REAUTHORIZED : AuthorizationEventType.AUTHORIZED;
+      const label = account?.name ?? account?.email ?? account?.id;
+      published.push(
+        await this.events.record(m, {
+          ...base,
+          type,
+          status: 'CONNECTED',
+          message: `${principal.email} ${hadCredentials ? 're-authorized' : 'authorized'} ${connection.linkName}${label ? ` as ${label}` : ''}`,
+        }),
+      );
+      if (previousAccount && account?.id && previousAccount !== account.id)
+        published.push(
+          await this.events.record(m, {
+            ...base,
+            type: AuthorizationEventType.ACCOUNT_CHANGED,
+            status: 'CONNECTED',
+            message: `${connection.linkName} now uses another upstream account (${label})`,
+          }),
+        );
+      return {
+        attemptId,
+        connectionId: connection.id,
+        status: 'CONNECTED',
+        message: `Connected ${connection.linkName}${label ? ` as ${label}` : ''}.`,
+      };
+    });
+    this.events.publish(published);
+    return result;
+  }
+}

@@ -1,0 +1,274 @@
+import { type Credentials, revokeCredentials, testCredentials } from '@connections/auth-flows';
+import { AuthorizationEventType, type ConnectResult } from '@connections/schema';
+import type { Logger } from 'pino';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { SecretBox } from '../crypto/secret-box';
+import { AuthorizationRow, type ConnectionRow, UserRow } from '../db/entities';
+import { newId } from '../db/entities/base';
+import { AppError, badInput, forbidden } from '../errors';
+import type { AuthorizationEvents } from '../events/authorization-events';
+import type { AuthorizationEventPayload } from '../events/pubsub';
+import type { AttemptsService } from './attempts';
+import { type ConnectionsService, type CreateConnectionInput } from './connections';
+import { openCredentials, sealCredentials } from './credentials-store';
+import { serviceRef, type ServiceRegistry } from './service-registry';
+import type { Viewer } from './viewer';
+
+export interface CredentialsInput {
+  username?: string | null;
+  password?: string | null;
+  apiKey?: string | null;
+}
+
+export type RevokeOutcome = 'REVOKED_UPSTREAM' | 'NOTHING_TO_CALL' | 'UPSTREAM_FAILED';
+
+/**
+ * Starting, replacing and revoking authorizations. OAuth goes through an attempt (AttemptsService) that the
+ * browser completes; BASIC and API_KEY credentials arrive in the mutation and are stored at once.
+ */
+export class AuthorizationsService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly box: SecretBox,
+    private readonly registry: ServiceRegistry,
+    private readonly connections: ConnectionsService,
+    private readonly attempts: AttemptsService,
+    private readonly events: AuthorizationEvents,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Whose authorization the viewer (re)authorizes, or FORBIDDEN. */
+  principalFor(viewer: Viewer, connection: ConnectionRow): string {
+    if (connection.useLoginUserCredentials) return viewer.userId;
+    if (connection.ownerId !== viewer.userId && viewer.role !== 'ADMIN')
+      throw forbidden(
+        "Only the owner of this connection or an admin can authorize it: it uses the owner's credentials.",
+      );
+    return connection.ownerId;
+  }
+
+  async createAndConnect(
+    viewer: Viewer,
+    input: CreateConnectionInput & { credentials?: CredentialsInput | null },
+  ): Promise<ConnectResult> {
+    // Credentials are checked before anything is created, so a rejected key leaves no half-made connection.
+    const service = await this.registry.find(viewer.workspaceId, serviceRef(input.service));
+    let credentials: Credentials | null = null;
+    if (service.authType === 'BASIC' || service.authType === 'API_KEY') {
+      credentials = credentialsFrom(service.authType, input.credentials);
+    } else if (input.credentials)
+      throw badInput(
+        'credentials',
+        `${service.name} uses ${service.authType}: it is authorized in the browser, not with credentials`,
+      );
+    let started:
+      { attemptId: string; authorizeUrl: string | null; events: AuthorizationEventPayload[] } | undefined;
+    const view = await this.connections.create(viewer, input, async (row, m) => {
+      if (credentials) await this.verify(row, credentials);
+      started = await this.begin(viewer, row, credentials, m);
+    });
+    this.events.publish(started!.events);
+    return {
+      connection: view,
+      authorization: view.authorization,
+      authorizeUrl: started!.authorizeUrl,
+      attemptId: started!.attemptId,
+    };
+  }
+
+  async connect(
+    viewer: Viewer,
+    connectionId: string,
+    input?: CredentialsInput | null,
+  ): Promise<ConnectResult> {
+    const row = await this.connections.findVisible(viewer, { id: connectionId });
+    const authType = this.registry.view(row.service).authType;
+    let credentials: Credentials | null = null;
+    if (authType === 'BASIC' || authType === 'API_KEY') {
+      credentials = credentialsFrom(authType, input);
+      await this.verify(row, credentials);
+    } else if (input)
+      throw badInput('credentials', `this connection is authorized in the browser, not with credentials`);
+    const started = await this.ds.transaction((m) => this.begin(viewer, row, credentials, m));
+    this.events.publish(started.events);
+    const view = await this.connections.get(viewer, { id: row.id });
+    return {
+      connection: view,
+      authorization: view.authorization,
+      authorizeUrl: started.authorizeUrl,
+      attemptId: started.attemptId,
+    };
+  }
+
+  /** Runs the service's cheap test request, when it has one; a rejection is a clear error and stores nothing. */
+  private async verify(row: ConnectionRow, credentials: Credentials): Promise<void> {
+    const { definition, client } = this.registry.protocolFor(row);
+    if (!definition.testRequest) return;
+    const result = await testCredentials(credentials, definition, client ?? undefined);
+    if (!result.ok)
+      throw new AppError(
+        'BAD_USER_INPUT',
+        `${definition.displayName} did not accept these credentials${result.status ? ` (HTTP ${result.status})` : ''}: ${result.error.message}`,
+        { field: 'credentials', upstreamStatus: result.status ?? null },
+      );
+  }
+
+  /**
+   * In one transaction: the principal's authorization row (PENDING when new), and either the credentials
+   * (BASIC / API_KEY: CONNECTED at once) or an attempt for the browser flow (OAuth).
+   */
+  private async begin(viewer: Viewer, row: ConnectionRow, credentials: Credentials | null, m: EntityManager) {
+    const principalId = this.principalFor(viewer, row);
+    const principal =
+      principalId === viewer.userId ? viewer.user : await m.findOneByOrFail(UserRow, { id: principalId });
+    let auth = await m.findOneBy(AuthorizationRow, { connectionId: row.id, principalId });
+    if (!auth) {
+      auth = m.create(AuthorizationRow, {
+        id: newId(),
+        workspaceId: row.workspaceId,
+        connectionId: row.id,
+        principalId,
+        status: 'PENDING',
+        grantedScopes: [],
+        credentialsEncrypted: null,
+      });
+      await m.save(AuthorizationRow, auth);
+    }
+    const attempt = await this.attempts.create(viewer, row, auth, m);
+    if (!credentials) {
+      if (!this.registry.protocolFor(row).client)
+        throw badInput(
+          'service',
+          `Set the OAuth client (client id and secret) of ${this.registry.view(row.service).name} first`,
+        );
+      return { attemptId: attempt.id, authorizeUrl: attempt.authorizeUrl, events: [] };
+    }
+    const hadCredentials = !!auth.credentialsEncrypted;
+    auth.credentialsEncrypted = sealCredentials(this.box, auth.id, credentials);
+    auth.status = 'CONNECTED';
+    auth.lastError = null;
+    auth.connectedAt = new Date();
+    auth.accountId = credentials.type === 'BASIC' ? credentials.username : null;
+    auth.accountName = credentials.type === 'BASIC' ? credentials.username : null;
+    await m.save(AuthorizationRow, auth);
+    await this.attempts.finish(attempt.id, 'CONNECTED', m);
+    const type = hadCredentials ? AuthorizationEventType.REAUTHORIZED : AuthorizationEventType.AUTHORIZED;
+    const event = await this.events.record(m, {
+      type,
+      connection: row,
+      principal,
+      actorId: viewer.userId,
+      status: 'CONNECTED',
+      attemptId: attempt.id,
+      message: `${principal.email} ${hadCredentials ? 'replaced the credentials of' : 'connected'} ${row.linkName}`,
+    });
+    return { attemptId: attempt.id, authorizeUrl: null, events: [event] };
+  }
+
+  /**
+   * Revokes the viewer's authorization (the owner's for owner-credential connections): the provider's
+   * revoke endpoint first when there is one, then the stored credentials are removed whatever it said.
+   */
+  async revoke(viewer: Viewer, connectionId: string): Promise<{ upstream: RevokeOutcome }> {
+    const row = await this.connections.findVisible(viewer, { id: connectionId });
+    const principalId = this.principalFor(viewer, row);
+    const auth = await this.ds
+      .getRepository(AuthorizationRow)
+      .findOneBy({ connectionId: row.id, principalId });
+    if (!auth || auth.status === 'REVOKED')
+      throw new AppError('NOT_FOUND', 'There is no authorization to revoke.');
+    const upstream = await this.revokeUpstream(row, auth);
+    const principal =
+      principalId === viewer.userId
+        ? viewer.user
+        : await this.ds.getRepository(UserRow).findOneByOrFail({ id: principalId });
+    const event = await this.ds.transaction(async (m) => {
+      await m.update(
+        AuthorizationRow,
+        { id: auth.id },
+        {
+          status: 'REVOKED',
+          credentialsEncrypted: null,
+          expiresAt: null,
+          lastError:
+            upstream === 'UPSTREAM_FAILED'
+              ? 'The provider could not confirm the revocation; the credentials were removed here.'
+              : null,
+        },
+      );
+      return this.events.record(m, {
+        type: AuthorizationEventType.REVOKED,
+        connection: row,
+        principal,
+        actorId: viewer.userId,
+        status: 'REVOKED',
+        message: `${viewer.user.email} revoked ${principal.email}'s authorization of ${row.linkName}${upstream === 'UPSTREAM_FAILED' ? ' (the provider did not confirm)' : ''}`,
+      });
+    });
+    this.events.publish([event]);
+    return { upstream };
+  }
+
+  /** Deleting a connection revokes every authorization at the provider first (best effort). */
+  async deleteConnection(viewer: Viewer, connectionId: string): Promise<string> {
+    const row = await this.connections.findVisible(viewer, { id: connectionId });
+    this.connections.assertCanManage(viewer, row);
+    const auths = await this.ds.getRepository(AuthorizationRow).findBy({ connectionId: row.id });
+    for (const auth of auths) await this.revokeUpstream(row, auth);
+    let event: AuthorizationEventPayload | undefined;
+    const id = await this.connections.delete(viewer, connectionId, async (r, m) => {
+      const owner = await m.findOneByOrFail(UserRow, { id: r.ownerId });
+      event = await this.events.record(m, {
+        type: AuthorizationEventType.DELETED,
+        connection: r,
+        principal: { id: owner.id, email: owner.email, displayName: owner.displayName },
+        actorId: viewer.userId,
+        status: 'REVOKED',
+        message: `${viewer.user.email} deleted ${r.linkName} and its ${auths.length} authorization(s)`,
+      });
+    });
+    this.events.publish(event ? [event] : []);
+    return id;
+  }
+
+  private async revokeUpstream(row: ConnectionRow, auth: AuthorizationRow): Promise<RevokeOutcome> {
+    let credentials: Credentials | null;
+    try {
+      credentials = openCredentials(this.box, auth);
+    } catch (error) {
+      this.logger.error(
+        { err: error, authorizationId: auth.id },
+        'stored credentials do not decrypt; removing them without an upstream revoke',
+      );
+      return 'UPSTREAM_FAILED';
+    }
+    if (!credentials) return 'NOTHING_TO_CALL';
+    const { definition, client } = this.registry.protocolFor(row);
+    const result = await revokeCredentials(definition, client, credentials);
+    if (result.revoked) return 'REVOKED_UPSTREAM';
+    if (result.skipped) return 'NOTHING_TO_CALL';
+    this.logger.warn(
+      { connectionId: row.id, code: result.error.code, status: result.error.status },
+      'upstream revoke failed',
+    );
+    return 'UPSTREAM_FAILED';
+  }
+}
+
+/** BASIC wants a username and a password, API_KEY a key; anything else is refused naming the field. */
+export function credentialsFrom(
+  authType: 'BASIC' | 'API_KEY',
+  input: CredentialsInput | null | undefined,
+): Credentials {
+  if (authType === 'BASIC') {
+    if (!input?.username) throw badInput('credentials.username', 'is required for BASIC services');
+    if (input.username.includes(':'))
+      throw badInput('credentials.username', 'must not contain ":" (Basic authentication)');
+    if (input.password == null) throw badInput('credentials.password', 'is required for BASIC services');
+    if (input.apiKey) throw badInput('credentials.apiKey', 'is only for API_KEY services');
+    return { type: 'BASIC', username: input.username, password: input.password };
+  }
+  if (!input?.apiKey) throw badInput('credentials.apiKey', 'is required for API_KEY services');
+  if (input.username || input.password) throw badInput('credentials.username', 'is only for BASIC services');
+  return { type: 'API_KEY', apiKey: input.apiKey };
+}

@@ -1,0 +1,114 @@
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsOptional,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { User } from './account';
+import { ConnectResult } from './authorization';
+import { Connection, LINK_NAME_PATTERN } from './connection';
+
+@ObjectType({ description: 'A connection an extension brings, created in the workspace on install.' })
+export class ConnectionDefinition {
+  @Field()
+  name!: string;
+
+  @Field()
+  linkName!: string;
+
+  @Field({ description: 'The service slug.' })
+  service!: string;
+
+  @Field(() => [String])
+  scopes!: string[];
+
+  @Field()
+  useLoginUserCredentials!: boolean;
+}
+
+@ObjectType()
+export class Extension {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  name!: string;
+
+  @Field(() => String, { nullable: true })
+  description!: string | null;
+
+  @Field(() => [ConnectionDefinition])
+  connectionDefinitions!: ConnectionDefinition[];
+
+  @Field()
+  installed!: boolean;
+
+  @Field(() => Date, { nullable: true })
+  installedAt!: Date | null;
+
+  @Field(() => User, { nullable: true, description: 'Owns the owner-credential connections it created.' })
+  installedBy!: User | null;
+
+  @Field(() => [Connection], { description: 'Its connections in this workspace that the viewer can see.' })
+  connections!: Connection[];
+
+  @Field()
+  createdAt!: Date;
+}
+
+@InputType()
+export class ConnectionDefinitionInput {
+  @Field()
+  @Length(1, 50, { message: 'must be 1 to 50 characters' })
+  name!: string;
+
+  @Field({ nullable: true, description: 'Derived from the name when left out.' })
+  @IsOptional()
+  @Matches(LINK_NAME_PATTERN, { message: 'must be 1 to 50 characters of a-z, 0-9 and _' })
+  linkName?: string;
+
+  @Field({ description: 'A catalog slug, or a custom service slug of the workspace.' })
+  @Length(1, 80)
+  service!: string;
+
+  @Field(() => [String], { nullable: true })
+  @IsOptional()
+  @ArrayMaxSize(100)
+  scopes?: string[];
+
+  @Field({ defaultValue: false })
+  useLoginUserCredentials!: boolean;
+}
+
+@InputType()
+export class CreateExtensionInput {
+  @Field()
+  @Length(1, 80, { message: 'must be 1 to 80 characters' })
+  name!: string;
+
+  @Field({ nullable: true })
+  @IsOptional()
+  @MaxLength(500)
+  description?: string;
+
+  @Field(() => [ConnectionDefinitionInput])
+  @ArrayMinSize(1, { message: 'must define at least one connection' })
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  connections!: ConnectionDefinitionInput[];
+}
+
+@ObjectType()
+export class InstallExtensionResult {
+  @Field(() => Extension)
+  extension!: Extension;
+
+  @Field(() => [ConnectResult], {
+    description: 'One per owner-credential connection: authorize each (PENDING until done).',
+  })
+  toAuthorize!: ConnectResult[];
+}
