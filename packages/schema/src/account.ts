@@ -2,7 +2,7 @@ import { IsEmail, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-va
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { Role } from './enums';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class User {
   @Field(() => ID)
   id!: string;
@@ -14,7 +14,7 @@ export class User {
   displayName!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Workspace {
   @Field(() => ID)
   id!: string;
@@ -23,7 +23,7 @@ export class Workspace {
   name!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Member {
   @Field(() => User)
   user!: User;
@@ -35,7 +35,7 @@ export class Member {
   joinedAt!: Date;
 }
 
-@ObjectType({ description: 'Who is calling: the signed-in user or the owner of the API token.' })
+@ObjectType({ simpleResolvers: true, description: 'Who is calling: the signed-in user or the owner of the API token.' })
 export class Viewer {
   @Field(() => User)
   user!: User;
@@ -95,7 +95,7 @@ export class SetMemberRoleInput {
   role!: Role;
 }
 
-@ObjectType({ description: 'An API token. The secret value is returned once, by createApiToken.' })
+@ObjectType({ simpleResolvers: true, description: 'An API token. The secret value is returned once, by createApiToken.' })
 export class ApiToken {
   @Field(() => ID)
   id!: string;
@@ -116,7 +116,7 @@ export class ApiToken {
   revokedAt!: Date | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CreatedApiToken {
   @Field(() => ApiToken)
   apiToken!: ApiToken;

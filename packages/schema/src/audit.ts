@@ -4,7 +4,7 @@ import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { User } from './account';
 import { PageInfo } from './page';
 
-@ObjectType({ description: 'Who did what to which object, and when. Never carries a secret.' })
+@ObjectType({ simpleResolvers: true, description: 'Who did what to which object, and when. Never carries a secret.' })
 export class AuditEvent {
   @Field(() => ID)
   id!: string;
@@ -34,7 +34,7 @@ export class AuditEvent {
   createdAt!: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class AuditEventPage {
   @Field(() => Int)
   totalCount!: number;

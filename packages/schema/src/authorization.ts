@@ -18,7 +18,7 @@ export enum AuthorizationEventType {
 }
 registerEnumType(AuthorizationEventType, { name: 'AuthorizationEventType' });
 
-@ObjectType({ description: 'Something that happened to an authorization. Never carries a token.' })
+@ObjectType({ simpleResolvers: true, description: 'Something that happened to an authorization. Never carries a token.' })
 export class AuthorizationEvent {
   @Field(() => ID, { description: 'The id of the audit event that records it.' })
   id!: string;
@@ -72,7 +72,7 @@ export class CreateAndConnectInput extends CreateConnectionInput {
   credentials?: CredentialsInput;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ConnectResult {
   @Field(() => Connection)
   connection!: Connection;
@@ -88,6 +88,11 @@ export class ConnectResult {
   })
   authorizeUrl!: string | null;
 
-  @Field(() => ID, { description: 'Pass to authorizationEvents to follow this attempt.' })
-  attemptId!: string;
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'Pass to authorizationEvents to follow this attempt. Null only in installExtension.toAuthorize for a ' +
+      'BASIC or API_KEY connection: nothing is attempted until connect is called with its credentials.',
+  })
+  attemptId!: string | null;
 }

@@ -7,7 +7,7 @@ import { Service } from './service';
 
 export const LINK_NAME_PATTERN = /^[a-z0-9_]{1,50}$/;
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class UpstreamAccount {
   @Field()
   id!: string;
@@ -17,6 +17,7 @@ export class UpstreamAccount {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description: "One principal's credentials for a connection (the credentials are never returned).",
 })
 export class Authorization {
@@ -48,7 +49,7 @@ export class Authorization {
   updatedAt!: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Connection {
   @Field(() => ID)
   id!: string;
@@ -92,7 +93,7 @@ export class Connection {
   updatedAt!: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ConnectionPage {
   @Field(() => Int)
   totalCount!: number;

@@ -12,7 +12,7 @@ import { User } from './account';
 import { ConnectResult } from './authorization';
 import { Connection, LINK_NAME_PATTERN } from './connection';
 
-@ObjectType({ description: 'A connection an extension brings, created in the workspace on install.' })
+@ObjectType({ simpleResolvers: true, description: 'A connection an extension brings, created in the workspace on install.' })
 export class ConnectionDefinition {
   @Field()
   name!: string;
@@ -30,7 +30,7 @@ export class ConnectionDefinition {
   useLoginUserCredentials!: boolean;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Extension {
   @Field(() => ID)
   id!: string;
@@ -80,7 +80,11 @@ export class ConnectionDefinitionInput {
   @ArrayMaxSize(100)
   scopes?: string[];
 
-  @Field({ defaultValue: false })
+  @Field({
+    defaultValue: false,
+    description:
+      "true: each user authorizes with their own account. false: the installer's account is used for everyone.",
+  })
   useLoginUserCredentials!: boolean;
 }
 
@@ -102,13 +106,17 @@ export class CreateExtensionInput {
   connections!: ConnectionDefinitionInput[];
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class InstallExtensionResult {
   @Field(() => Extension)
   extension!: Extension;
 
   @Field(() => [ConnectResult], {
-    description: 'One per owner-credential connection: authorize each (PENDING until done).',
+    description:
+      'One per connection that uses the owner\'s credentials (the installer owns them). OAuth: status PENDING ' +
+      'with an authorizeUrl to open, CONNECTED once the flow completes. BASIC / API_KEY: status NOT_CONNECTED ' +
+      'with authorizeUrl and attemptId null, since no credentials can come with the install: call connect ' +
+      'with them. Login-user connections are not listed: each user connects them on first use.',
   })
   toAuthorize!: ConnectResult[];
 }

@@ -27,6 +27,8 @@ export interface ConnectionFilterInput {
   service?: string;
   status?: ConnectionStatusValue;
   search?: string;
+  /** Only connections of these extensions (the extensions query reads all of theirs in one statement). */
+  extensionIds?: string[];
 }
 
 export interface CreateConnectionInput {
@@ -42,9 +44,22 @@ export interface CreateConnectionInput {
 /** Statuses under which a login-user connection counts as authorized by that user (its SHARED list). */
 const AUTHORIZED: AuthorizationStatus[] = ['CONNECTED', 'REFRESHING', 'REFRESH_FAILED', 'NEEDS_REAUTH'];
 
+// What a list shows; every column a row carries costs on every row of every page.
+const CONNECTION_LIST_COLUMNS = [
+  'id',
+  'name',
+  'linkName',
+  'serviceId',
+  'scopes',
+  'useLoginUserCredentials',
+  'ownerId',
+  'extensionId',
+  'subdomain',
+  'createdAt',
+  'updatedAt',
+];
 const AUTHORIZATION_LIST_COLUMNS = [
   'id',
-  'connectionId',
   'principalId',
   'status',
   'grantedScopes',
@@ -53,7 +68,6 @@ const AUTHORIZATION_LIST_COLUMNS = [
   'accountName',
   'lastError',
   'connectedAt',
-  'createdAt',
   'updatedAt',
 ];
 
@@ -105,6 +119,10 @@ export class ConnectionsService {
       const service = await this.registry.find(viewer.workspaceId, serviceRef(filter.service));
       qb.andWhere('"s"."slug" = :slug', { slug: service.slug });
     }
+    if (filter.extensionIds)
+      qb.andWhere(filter.extensionIds.length ? '"c"."extensionId" IN (:...ext)' : '1 = 0', {
+        ext: filter.extensionIds,
+      });
     if (filter.search?.trim()) {
       qb.andWhere(`(LOWER("c"."name") LIKE :q ESCAPE '\\' OR "c"."linkName" LIKE :q ESCAPE '\\')`, {
         q: `%${escapeLike(filter.search.trim().toLowerCase())}%`,
@@ -113,7 +131,7 @@ export class ConnectionsService {
     if (filter.status === 'NOT_CONNECTED') qb.andWhere('"a"."id" IS NULL');
     else if (filter.status) qb.andWhere('"a"."status" = :status', { status: filter.status });
     const raw = await qb
-      .select('c')
+      .select(CONNECTION_LIST_COLUMNS.map((c) => `c.${c}`))
       .addSelect(['o.id', 'o.email', 'o.displayName'])
       // The authorization's status and metadata, never its encrypted credentials: a list has no use for them.
       .addSelect(AUTHORIZATION_LIST_COLUMNS.map((c) => `a.${c}`))
@@ -222,74 +240,67 @@ export class ConnectionsService {
     input: CreateConnectionInput,
     inTransaction?: (row: ConnectionRow, m: EntityManager) => Promise<void>,
   ): Promise<ConnectionView> {
-    const name = input.name.trim();
-    if (!name || name.length > 50) throw badInput('name', 'must be 1 to 50 characters');
     const row = await this.ds
       .transaction(async (m) => {
-        const service = await this.registry.rowForConnection(viewer.workspaceId, input.service, m);
-        const view = this.registry.view(service);
-        const scopes = checkScopes('scopes', input.scopes ?? view.defaultScopes, view.scopeDelimiter);
-        if (view.needsSubdomain && !input.subdomain)
-          throw badInput(
-            'subdomain',
-            `${view.name} needs your account's subdomain (the [subdomain] in its URLs)`,
-          );
-        if (!view.needsSubdomain && input.subdomain)
-          throw badInput('subdomain', `${view.name} has no subdomain`);
-        if (
-          input.extensionId &&
-          !(await m.countBy(ExtensionRow, { id: input.extensionId, workspaceId: viewer.workspaceId }))
-        )
-          throw notFound('Extension');
-        const linkName = await this.chooseLinkName(viewer.workspaceId, name, input.linkName, m);
-        const created = m.create(ConnectionRow, {
-          id: newId(),
-          workspaceId: viewer.workspaceId,
-          name,
-          linkName,
-          serviceId: service.id,
-          scopes,
-          useLoginUserCredentials: input.useLoginUserCredentials,
-          ownerId: viewer.userId,
-          extensionId: input.extensionId ?? null,
-          subdomain: input.subdomain ?? null,
-        });
-        await m.save(ConnectionRow, created);
-        await this.audit.record(
-          viewer,
-          {
-            action: 'connection.created',
-            targetType: 'connection',
-            targetId: created.id,
-            connectionId: created.id,
-            message: `Created connection "${name}" (${linkName}) to ${view.name}`,
-            metadata: {
-              linkName,
-              service: view.slug,
-              useLoginUserCredentials: input.useLoginUserCredentials,
-            },
-          },
-          m,
-        );
-        created.service = service;
+        const created = await this.createInTransaction(viewer, input, m);
         await inTransaction?.(created, m);
         return created;
       })
-      .catch((e: unknown) => {
-        // Two creates racing: the unique indexes decide, and the loser hears why (a link name, or the catalog
-        // service's row that both tried to create first: trying again then finds it).
-        if (isUniqueViolation(e, 'linkName'))
-          throw new AppError('CONFLICT', `The link name is already used in this workspace.`, {
-            field: 'linkName',
-          });
-        if (isUniqueViolation(e))
-          throw new AppError(
-            'CONFLICT',
-            'Another change to this workspace happened at the same time: try again.',
-          );
-        throw e;
-      });
+      .catch(rethrowUniqueViolation);
     return this.get(viewer, { id: row.id });
+  }
+
+  /**
+   * The checks and writes of `create` in the caller's transaction, so that several connections (an
+   * extension's) are created together or not at all. The caller maps unique violations with
+   * `rethrowUniqueViolation` once its transaction has failed. Returns the row with its service loaded.
+   */
+  async createInTransaction(
+    viewer: Viewer,
+    input: CreateConnectionInput,
+    m: EntityManager,
+  ): Promise<ConnectionRow> {
+    const name = input.name.trim();
+    if (!name || name.length > 50) throw badInput('name', 'must be 1 to 50 characters');
+    const service = await this.registry.rowForConnection(viewer.workspaceId, input.service, m);
+    const view = this.registry.view(service);
+    const scopes = checkScopes('scopes', input.scopes ?? view.defaultScopes, view.scopeDelimiter);
+    if (view.needsSubdomain && !input.subdomain)
+      throw badInput('subdomain', `${view.name} needs your account's subdomain (the [subdomain] in its URLs)`);
+    if (!view.needsSubdomain && input.subdomain) throw badInput('subdomain', `${view.name} has no subdomain`);
+    if (
+      input.extensionId &&
+      !(await m.countBy(ExtensionRow, { id: input.extensionId, workspaceId: viewer.workspaceId }))
+    )
+      throw notFound('Extension');
+    const linkName = await this.chooseLinkName(viewer.workspaceId, name, input.linkName, m);
+    const created = m.create(ConnectionRow, {
+      id: newId(),
+      workspaceId: viewer.workspaceId,
+      name,
+      linkName,
+      serviceId: service.id,
+      scopes,
+      useLoginUserCredentials: input.useLoginUserCredentials,
+      ownerId: viewer.userId,
+      extensionId: input.extensionId ?? null,
+      subdomain: input.subdomain ?? null,
+    });
+    await m.save(ConnectionRow, created);
+    await this.audit.record(
+      viewer,
+      {
+        action: 'connection.created',
+        targetType: 'connection',
+        targetId: created.id,
+        connectionId: created.id,
+        message: `Created connection "${name}" (${linkName}) to ${view.name}`,
+        metadata: { linkName, service: view.slug, useLoginUserCredentials: input.useLoginUserCredentials },
+      },
+      m,
+    );
+    created.service = service;
+    return created;
   }
 
   private async chooseLinkName(
@@ -336,24 +347,41 @@ export class ConnectionsService {
     this.assertCanManage(viewer, row);
     await this.ds.transaction(async (m) => {
       await inTransaction?.(row, m);
-      await m.delete(AuthorizationAttemptRow, { connectionId: row.id });
-      await m.delete(AuthorizationRow, { connectionId: row.id });
-      await m.delete(ConnectionRow, { id: row.id });
-      await this.audit.record(
-        viewer,
-        {
-          action: 'connection.deleted',
-          targetType: 'connection',
-          targetId: row.id,
-          connectionId: row.id,
-          message: `Deleted connection "${row.name}" (${row.linkName})`,
-          metadata: { linkName: row.linkName },
-        },
-        m,
-      );
+      await this.deleteInTransaction(viewer, row, m);
     });
     return row.id;
   }
+
+  /** The writes of `delete` in the caller's transaction; the caller has checked the viewer may do it. */
+  async deleteInTransaction(viewer: Viewer, row: ConnectionRow, m: EntityManager): Promise<void> {
+    await m.delete(AuthorizationAttemptRow, { connectionId: row.id });
+    await m.delete(AuthorizationRow, { connectionId: row.id });
+    await m.delete(ConnectionRow, { id: row.id });
+    await this.audit.record(
+      viewer,
+      {
+        action: 'connection.deleted',
+        targetType: 'connection',
+        targetId: row.id,
+        connectionId: row.id,
+        message: `Deleted connection "${row.name}" (${row.linkName})`,
+        metadata: { linkName: row.linkName },
+      },
+      m,
+    );
+  }
+}
+
+/**
+ * Two creates racing: the unique indexes decide, and the loser hears why (a link name, or the catalog
+ * service's row that both tried to create first: trying again then finds it).
+ */
+export function rethrowUniqueViolation(e: unknown): never {
+  if (isUniqueViolation(e, 'linkName'))
+    throw new AppError('CONFLICT', `The link name is already used in this workspace.`, { field: 'linkName' });
+  if (isUniqueViolation(e))
+    throw new AppError('CONFLICT', 'Another change to this workspace happened at the same time: try again.');
+  throw e;
 }
 
 export function userView(u: Pick<UserRow, 'id' | 'email' | 'displayName'>) {
