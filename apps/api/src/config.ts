@@ -36,6 +36,13 @@ const schema = z.object({
   CONNECTIONS_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   CONNECTIONS_AUTH_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(10),
   CONNECTIONS_CONSOLE_DIR: z.string().optional(),
+  CONNECTIONS_ALLOW_PRIVATE_NETWORKS: bool.default(false),
+  CONNECTIONS_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(40_000),
+  CONNECTIONS_MAX_RESPONSE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(5 * 1024 * 1024),
 });
 
 export interface Config {
@@ -56,6 +63,7 @@ export interface Config {
   /** How long a resolved API token or session is remembered in-process (revocation here evicts at once). */
   authCacheMs: number;
   consoleDir: string | undefined;
+  invocation: { allowPrivateNetworks: boolean; timeoutMs: number; maxResponseBytes: number };
 }
 
 export class ConfigError extends Error {}
@@ -107,6 +115,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.CONNECTIONS_SHUTDOWN_TIMEOUT_MS,
     authCacheMs: e.CONNECTIONS_AUTH_CACHE_SECONDS * 1000,
     consoleDir: e.CONNECTIONS_CONSOLE_DIR,
+    invocation: {
+      allowPrivateNetworks: e.CONNECTIONS_ALLOW_PRIVATE_NETWORKS,
+      timeoutMs: e.CONNECTIONS_UPSTREAM_TIMEOUT_MS,
+      maxResponseBytes: e.CONNECTIONS_MAX_RESPONSE_BYTES,
+    },
   };
 }
 

@@ -4,6 +4,7 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import type { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +20,9 @@ import { AttemptsService } from './domain/attempts';
 import { AuditService } from './domain/audit';
 import { AuthorizationsService } from './domain/authorizations';
 import { ConnectionsService } from './domain/connections';
+import { InvocationsService } from './domain/invocations';
+import { Refresher } from './domain/refresher';
+import { ExtensionsService } from './domain/extensions';
 import { ServiceRegistry } from './domain/service-registry';
 import type { Viewer } from './domain/viewer';
 import { AuthorizationEvents } from './events/authorization-events';
@@ -31,6 +35,9 @@ import { buildApiSchema } from './graphql/schema';
 import { SESSION_COOKIE, viewerForSocket, viewerFromHeaders } from './http/auth';
 import { consoleDir, mountConsole } from './http/console';
 import { mountOAuthRoutes } from './http/oauth-routes';
+import { mountProxy } from './http/proxy';
+import { createMetrics } from './metrics';
+import { createGuardedAgent } from './net/guard';
 import { createLogger } from './logger';
 import { redirectUriFor } from './oauth-urls';
 
@@ -81,6 +88,25 @@ async function listen(
   const events = new AuthorizationEvents(audit, bus, logger);
   const attempts = new AttemptsService(ds, box, registry, events, () => publicUrl);
   const authorizations = new AuthorizationsService(ds, box, registry, connections, attempts, events, logger);
+  const extensions = new ExtensionsService(ds, registry, connections, authorizations, events, audit);
+  const metrics = createMetrics(ds);
+  const refresher = new Refresher(ds, box, events, logger, undefined, (outcome) =>
+    metrics.refreshes.inc({ outcome }),
+  );
+  const upstream = createGuardedAgent({ allowPrivate: config.invocation.allowPrivateNetworks });
+  const invocations = new InvocationsService(
+    ds,
+    box,
+    registry,
+    connections,
+    refresher,
+    audit,
+    metrics,
+    upstream,
+    config,
+    logger,
+    () => publicUrl,
+  );
   const services: AppServices = {
     config,
     logger,
@@ -89,16 +115,33 @@ async function listen(
     registry,
     connections,
     authorizations,
+    extensions,
     attempts,
+    invocations,
     bus,
   };
   const boot = await accounts.bootstrap(logger);
 
   const schema = await buildApiSchema();
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  // graphql-ws sends errors as graphql-js serialises them, so an AppError would reach the client without its
+  // extensions.code (and an unexpected error unmasked): format them as Apollo does over HTTP. Errors with no
+  // resolver behind them get the code Apollo would give: validation before execution, bad variables during.
+  const formatWsError = formatError(config.graphql.maskErrors, (e) =>
+    logger.error({ err: e }, 'unexpected GraphQL error'),
+  );
+  const wsErrors = (errors: readonly GraphQLError[], codeIfNone: string) =>
+    errors.map((e) => {
+      const json = e.toJSON();
+      if (e.originalError || json.extensions?.code) return formatWsError(json, e);
+      return formatWsError({ ...json, extensions: { ...json.extensions, code: codeIfNone } }, e);
+    });
   const wsCleanup = useServer<Record<string, unknown>, { viewer?: Viewer | null }>(
     {
       schema,
+      onError: (_ctx, _id, _payload, errors) => wsErrors(errors, 'GRAPHQL_VALIDATION_FAILED'),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: wsErrors(result.errors, 'BAD_USER_INPUT') } : undefined,
       // Returning false closes the socket with 4403 Forbidden: a socket without valid credentials gets nothing.
       onConnect: async (ctx) => {
         const viewer = await viewerForSocket(accounts, ctx.connectionParams, ctx.extra.request);
@@ -186,6 +229,10 @@ async function listen(
     sessionSecret: box.deriveSecret('oauth-session'),
     logger,
   });
+  mountProxy(app, { accounts, invocations, maxResponseBytes: config.invocation.maxResponseBytes });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
   mountConsole(app, consoleDir(config.consoleDir));
   // Last: Express's default handler answers an unreadable body (malformed JSON, over the size limit) with an
   // HTML page and a stack trace. Answer like the GraphQL layer: a code and a fixed message. body-parser's own
@@ -228,6 +275,7 @@ async function listen(
         // Apollo's drain plugin stops accepting connections and waits for in-flight requests.
         await apollo.stop();
         wsServer.close();
+        await upstream.close();
         await ds.destroy();
       })()),
   };

@@ -35,7 +35,10 @@ export class Member {
   joinedAt!: Date;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'Who is calling: the signed-in user or the owner of the API token.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'Who is calling: the signed-in user or the owner of the API token.',
+})
 export class Viewer {
   @Field(() => User)
   user!: User;
@@ -95,7 +98,10 @@ export class SetMemberRoleInput {
   role!: Role;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'An API token. The secret value is returned once, by createApiToken.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'An API token. The secret value is returned once, by createApiToken.',
+})
 export class ApiToken {
   @Field(() => ID)
   id!: string;

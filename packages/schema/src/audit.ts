@@ -4,7 +4,10 @@ import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { User } from './account';
 import { PageInfo } from './page';
 
-@ObjectType({ simpleResolvers: true, description: 'Who did what to which object, and when. Never carries a secret.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'Who did what to which object, and when. Never carries a secret.',
+})
 export class AuditEvent {
   @Field(() => ID)
   id!: string;

@@ -18,7 +18,10 @@ export enum AuthorizationEventType {
 }
 registerEnumType(AuthorizationEventType, { name: 'AuthorizationEventType' });
 
-@ObjectType({ simpleResolvers: true, description: 'Something that happened to an authorization. Never carries a token.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'Something that happened to an authorization. Never carries a token.',
+})
 export class AuthorizationEvent {
   @Field(() => ID, { description: 'The id of the audit event that records it.' })
   id!: string;

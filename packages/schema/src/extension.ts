@@ -12,7 +12,10 @@ import { User } from './account';
 import { ConnectResult } from './authorization';
 import { Connection, LINK_NAME_PATTERN } from './connection';
 
-@ObjectType({ simpleResolvers: true, description: 'A connection an extension brings, created in the workspace on install.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A connection an extension brings, created in the workspace on install.',
+})
 export class ConnectionDefinition {
   @Field()
   name!: string;
@@ -113,7 +116,7 @@ export class InstallExtensionResult {
 
   @Field(() => [ConnectResult], {
     description:
-      'One per connection that uses the owner\'s credentials (the installer owns them). OAuth: status PENDING ' +
+      "One per connection that uses the owner's credentials (the installer owns them). OAuth: status PENDING " +
       'with an authorizeUrl to open, CONNECTED once the flow completes. BASIC / API_KEY: status NOT_CONNECTED ' +
       'with authorizeUrl and attemptId null, since no credentials can come with the install: call connect ' +
       'with them. Login-user connections are not listed: each user connects them on first use.',

@@ -12,3 +12,4 @@ export * from './connection';
 export * from './audit';
 export * from './authorization';
 export * from './extension';
+export * from './invocation';

@@ -1,6 +1,9 @@
 import { Field, ObjectType } from 'type-graphql';
 
-@ObjectType({ simpleResolvers: true, description: 'Cursor pagination: pass endCursor as `after` to get the next page.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'Cursor pagination: pass endCursor as `after` to get the next page.',
+})
 export class PageInfo {
   @Field()
   hasNextPage!: boolean;

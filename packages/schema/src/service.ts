@@ -3,7 +3,10 @@ import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { AuthType, ParamType, ServiceKind } from './enums';
 import { PageInfo } from './page';
 
-@ObjectType({ simpleResolvers: true, description: 'Something a connection can be made to: a catalog entry or a custom definition.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'Something a connection can be made to: a catalog entry or a custom definition.',
+})
 export class Service {
   @Field(() => ID, { description: 'A custom service\'s id, or "default:<slug>" for a catalog service.' })
   id!: string;

@@ -65,7 +65,7 @@ export class AuthorizationsService {
       { attemptId: string; authorizeUrl: string | null; events: AuthorizationEventPayload[] } | undefined;
     const view = await this.connections.create(viewer, input, async (row, m) => {
       if (credentials) await this.verify(row, credentials);
-      started = await this.begin(viewer, row, credentials, m);
+      started = await this.beginInTransaction(viewer, row, credentials, m);
     });
     this.events.publish(started!.events);
     return {
@@ -89,7 +89,7 @@ export class AuthorizationsService {
       await this.verify(row, credentials);
     } else if (input)
       throw badInput('credentials', `this connection is authorized in the browser, not with credentials`);
-    const started = await this.ds.transaction((m) => this.begin(viewer, row, credentials, m));
+    const started = await this.ds.transaction((m) => this.beginInTransaction(viewer, row, credentials, m));
     this.events.publish(started.events);
     const view = await this.connections.get(viewer, { id: row.id });
     return {
@@ -105,19 +105,32 @@ export class AuthorizationsService {
     const { definition, client } = this.registry.protocolFor(row);
     if (!definition.testRequest) return;
     const result = await testCredentials(credentials, definition, client ?? undefined);
+    if (!result.ok && result.error.transient)
+      // Unreachable, timed out, 5xx or 429: that says nothing about the credentials, so do not blame them.
+      throw new AppError(
+        'BAD_USER_INPUT',
+        `These credentials could not be checked: ${result.error.message}. Nothing was saved; try again later.`,
+        { field: 'credentials', upstreamStatus: result.status ?? null, retryable: true },
+      );
     if (!result.ok)
       throw new AppError(
         'BAD_USER_INPUT',
         `${definition.displayName} did not accept these credentials${result.status ? ` (HTTP ${result.status})` : ''}: ${result.error.message}`,
-        { field: 'credentials', upstreamStatus: result.status ?? null },
+        { field: 'credentials', upstreamStatus: result.status ?? null, retryable: false },
       );
   }
 
   /**
-   * In one transaction: the principal's authorization row (PENDING when new), and either the credentials
-   * (BASIC / API_KEY: CONNECTED at once) or an attempt for the browser flow (OAuth).
+   * In the caller's transaction: the principal's authorization row (PENDING when new), and either the
+   * credentials (BASIC / API_KEY: CONNECTED at once) or an attempt for the browser flow (OAuth). The returned
+   * events are to be published once that transaction has committed.
    */
-  private async begin(viewer: Viewer, row: ConnectionRow, credentials: Credentials | null, m: EntityManager) {
+  async beginInTransaction(
+    viewer: Viewer,
+    row: ConnectionRow,
+    credentials: Credentials | null,
+    m: EntityManager,
+  ): Promise<{ attemptId: string; authorizeUrl: string | null; events: AuthorizationEventPayload[] }> {
     const principalId = this.principalFor(viewer, row);
     const principal =
       principalId === viewer.userId ? viewer.user : await m.findOneByOrFail(UserRow, { id: principalId });
@@ -213,22 +226,43 @@ export class AuthorizationsService {
   async deleteConnection(viewer: Viewer, connectionId: string): Promise<string> {
     const row = await this.connections.findVisible(viewer, { id: connectionId });
     this.connections.assertCanManage(viewer, row);
-    const auths = await this.ds.getRepository(AuthorizationRow).findBy({ connectionId: row.id });
-    for (const auth of auths) await this.revokeUpstream(row, auth);
+    const revoked = await this.revokeAllUpstream(row);
     let event: AuthorizationEventPayload | undefined;
     const id = await this.connections.delete(viewer, connectionId, async (r, m) => {
-      const owner = await m.findOneByOrFail(UserRow, { id: r.ownerId });
-      event = await this.events.record(m, {
-        type: AuthorizationEventType.DELETED,
-        connection: r,
-        principal: { id: owner.id, email: owner.email, displayName: owner.displayName },
-        actorId: viewer.userId,
-        status: 'REVOKED',
-        message: `${viewer.user.email} deleted ${r.linkName} and its ${auths.length} authorization(s)`,
-      });
+      event = await this.recordDeleted(viewer, r, revoked.authorizations, m);
     });
     this.events.publish(event ? [event] : []);
     return id;
+  }
+
+  /**
+   * Revokes every authorization of a connection at the provider, best effort, before it is deleted. Runs
+   * outside any transaction: a slow provider must not hold one open.
+   */
+  async revokeAllUpstream(row: ConnectionRow): Promise<{ authorizations: number; revokedUpstream: number }> {
+    const auths = await this.ds.getRepository(AuthorizationRow).findBy({ connectionId: row.id });
+    let revokedUpstream = 0;
+    for (const auth of auths)
+      if ((await this.revokeUpstream(row, auth)) === 'REVOKED_UPSTREAM') revokedUpstream++;
+    return { authorizations: auths.length, revokedUpstream };
+  }
+
+  /** The DELETED event of a connection being deleted in the caller's transaction; publish it after commit. */
+  async recordDeleted(
+    viewer: Viewer,
+    row: ConnectionRow,
+    authorizations: number,
+    m: EntityManager,
+  ): Promise<AuthorizationEventPayload> {
+    const owner = await m.findOneByOrFail(UserRow, { id: row.ownerId });
+    return this.events.record(m, {
+      type: AuthorizationEventType.DELETED,
+      connection: row,
+      principal: { id: owner.id, email: owner.email, displayName: owner.displayName },
+      actorId: viewer.userId,
+      status: 'REVOKED',
+      message: `${viewer.user.email} deleted ${row.linkName} and its ${authorizations} authorization(s)`,
+    });
   }
 
   private async revokeUpstream(row: ConnectionRow, auth: AuthorizationRow): Promise<RevokeOutcome> {

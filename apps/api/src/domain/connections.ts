@@ -266,7 +266,10 @@ export class ConnectionsService {
     const view = this.registry.view(service);
     const scopes = checkScopes('scopes', input.scopes ?? view.defaultScopes, view.scopeDelimiter);
     if (view.needsSubdomain && !input.subdomain)
-      throw badInput('subdomain', `${view.name} needs your account's subdomain (the [subdomain] in its URLs)`);
+      throw badInput(
+        'subdomain',
+        `${view.name} needs your account's subdomain (the [subdomain] in its URLs)`,
+      );
     if (!view.needsSubdomain && input.subdomain) throw badInput('subdomain', `${view.name} has no subdomain`);
     if (
       input.extensionId &&

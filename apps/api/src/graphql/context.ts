@@ -5,6 +5,8 @@ import type { AttemptsService } from '../domain/attempts';
 import type { AuditService } from '../domain/audit';
 import type { AuthorizationsService } from '../domain/authorizations';
 import type { ConnectionsService } from '../domain/connections';
+import type { InvocationsService } from '../domain/invocations';
+import type { ExtensionsService } from '../domain/extensions';
 import type { ServiceRegistry } from '../domain/service-registry';
 import type { Viewer } from '../domain/viewer';
 import type { EventBus } from '../events/pubsub';
@@ -17,7 +19,9 @@ export interface AppServices {
   registry: ServiceRegistry;
   connections: ConnectionsService;
   authorizations: AuthorizationsService;
+  extensions: ExtensionsService;
   attempts: AttemptsService;
+  invocations: InvocationsService;
   bus: EventBus;
 }
 

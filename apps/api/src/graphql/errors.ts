@@ -10,7 +10,12 @@ interface ValidationIssue {
 
 function flatten(issues: ValidationIssue[], prefix = ''): { field: string; message: string }[] {
   return issues.flatMap((i) => {
-    const field = prefix ? `${prefix}.${i.property}` : i.property;
+    // An array element is named like the domain's own errors: connections[1].linkName, not connections.1.linkName.
+    const field = /^\d+$/.test(i.property)
+      ? `${prefix}[${i.property}]`
+      : prefix
+        ? `${prefix}.${i.property}`
+        : i.property;
     const own = Object.values(i.constraints ?? {}).map((message) => ({
       field,
       message: message.startsWith(i.property) ? message.slice(i.property.length).trim() : message,

@@ -5,6 +5,8 @@ import { AccountResolver } from './resolvers/account.resolver';
 import { AuditResolver } from './resolvers/audit.resolver';
 import { AuthorizationResolver } from './resolvers/authorization.resolver';
 import { ConnectionResolver } from './resolvers/connection.resolver';
+import { InvocationResolver } from './resolvers/invocation.resolver';
+import { ExtensionResolver } from './resolvers/extension.resolver';
 import { ServiceResolver } from './resolvers/service.resolver';
 
 export const resolvers = [
@@ -12,6 +14,8 @@ export const resolvers = [
   ServiceResolver,
   ConnectionResolver,
   AuthorizationResolver,
+  InvocationResolver,
+  ExtensionResolver,
   AuditResolver,
 ] as const;
 

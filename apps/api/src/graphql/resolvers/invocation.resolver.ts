@@ -1,0 +1,38 @@
+import { InvokeUrlInput, InvokeUrlResult } from '@connections/schema';
+import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { isTextual, readLimited } from '../../domain/read-body';
+import { requireViewer } from '../../domain/viewer';
+import type { GqlContext } from '../context';
+
+@Resolver()
+export class InvocationResolver {
+  @Mutation(() => InvokeUrlResult, {
+    description:
+      'Calls the third-party API through a connection with its stored credentials (applied, refreshed and ' +
+      'guarded here). Errors: NEEDS_AUTHORIZATION (with extensions.connectUrl), HOST_NOT_ALLOWED, ' +
+      'UPSTREAM_TIMEOUT, RESPONSE_TOO_LARGE, REFRESH_FAILED, UPSTREAM_UNAVAILABLE.',
+  })
+  async invokeUrl(@Arg('input') input: InvokeUrlInput, @Ctx() ctx: GqlContext): Promise<InvokeUrlResult> {
+    const viewer = requireViewer(ctx.viewer);
+    const reply = await ctx.app.invocations.send(viewer, { ...input, linkName: input.connection });
+    try {
+      const bytes = await readLimited(
+        reply.body,
+        ctx.app.config.invocation.maxResponseBytes,
+        reply.headers['content-length'],
+      );
+      const text = isTextual(reply.headers['content-type']);
+      reply.done();
+      return {
+        status: reply.status,
+        headers: reply.headers,
+        body: text ? bytes.toString('utf8') : bytes.toString('base64'),
+        bodyBase64: !text,
+        durationMs: Math.round(performance.now() - reply.startedAt),
+      };
+    } catch (error) {
+      reply.done('RESPONSE_TOO_LARGE');
+      throw error;
+    }
+  }
+}
