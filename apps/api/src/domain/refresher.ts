@@ -1,0 +1,146 @@
+import {
+  AuthFlowError,
+  type ClientCredentials,
+  type Credentials,
+  type Lock,
+  needsRefresh,
+  RefreshCoordinator,
+  type ServiceDefinition,
+} from '@connections/auth-flows';
+import { AuthorizationEventType } from '@connections/schema';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import type { SecretBox } from '../crypto/secret-box';
+import { AuthorizationRow, type ConnectionRow, UserRow } from '../db/entities';
+import { AppError } from '../errors';
+import type { AuthorizationEvents } from '../events/authorization-events';
+import { openCredentials, sealCredentials } from './credentials-store';
+
+export type RefreshOutcome = 'refreshed' | 'transient_failure' | 'terminal_failure';
+
+/**
+ * Keeps an authorization's OAuth 2.0 token fresh: before expiry (margin) and once after a 401. One refresh
+ * per authorization at a time (single-flight in the process, the Lock across processes); a caller that
+ * waited re-reads the stored token first. The rotated refresh token is saved with the access token in one
+ * transaction. Outcomes move the authorization's status and publish REFRESHED, REFRESH_FAILED or
+ * NEEDS_REAUTH.
+ */
+export class Refresher {
+  private readonly coordinator: RefreshCoordinator;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly box: SecretBox,
+    private readonly events: AuthorizationEvents,
+    private readonly logger: Logger,
+    lock?: Lock,
+    private readonly onOutcome: (outcome: RefreshOutcome) => void = () => {},
+  ) {
+    this.coordinator = new RefreshCoordinator({ lock });
+  }
+
+  /** Cheap check on the copy in hand; the coordinator re-checks under the lock. */
+  wanted(credentials: Credentials): boolean {
+    return credentials.type === 'OAUTH2' && needsRefresh(credentials, Date.now());
+  }
+
+  async refresh(
+    connection: ConnectionRow,
+    auth: AuthorizationRow,
+    service: ServiceDefinition,
+    client: ClientCredentials | null,
+    rejectedAccessToken?: string,
+  ): Promise<Credentials> {
+    if (!client)
+      throw new AppError(
+        'NEEDS_AUTHORIZATION',
+        `${service.displayName} has no OAuth client configured, so its token cannot be refreshed.`,
+      );
+    try {
+      const { credentials } = await this.coordinator.ensureFresh(auth.id, {
+        service,
+        client,
+        rejectedAccessToken,
+        reload: async () => {
+          const row = await this.ds.getRepository(AuthorizationRow).findOneByOrFail({ id: auth.id });
+          const stored = openCredentials(this.box, row);
+          if (!stored) throw new AppError('NEEDS_AUTHORIZATION', 'The authorization was revoked meanwhile.');
+          return stored;
+        },
+        save: async (next) => {
+          const event = await this.ds.transaction(async (m) => {
+            // Access and (rotated) refresh token land together, or not at all.
+            await m.update(
+              AuthorizationRow,
+              { id: auth.id },
+              {
+                credentialsEncrypted: sealCredentials(this.box, auth.id, next),
+                expiresAt: next.expiresAt ? new Date(next.expiresAt) : null,
+                status: 'CONNECTED',
+                lastError: null,
+              },
+            );
+            return this.events.record(m, {
+              type: AuthorizationEventType.REFRESHED,
+              connection,
+              principal: await this.principal(auth.principalId),
+              actorId: null,
+              status: 'CONNECTED',
+              message: `Refreshed the access token of ${connection.linkName}`,
+            });
+          });
+          this.events.publish([event]);
+          this.onOutcome('refreshed');
+        },
+      });
+      return credentials;
+    } catch (error) {
+      if (!(error instanceof AuthFlowError)) throw error;
+      await this.recordFailure(connection, auth, error);
+      if (error.terminal)
+        throw new AppError(
+          'NEEDS_AUTHORIZATION',
+          `${service.displayName} refused to refresh the token (${error.oauthError ?? error.code}): reconnect ${connection.linkName}.`,
+          { linkName: connection.linkName },
+        );
+      throw new AppError(
+        'REFRESH_FAILED',
+        `${service.displayName} could not refresh the token just now (${error.message}); the next call tries again.`,
+        { linkName: connection.linkName },
+      );
+    }
+  }
+
+  private async recordFailure(
+    connection: ConnectionRow,
+    auth: AuthorizationRow,
+    error: AuthFlowError,
+  ): Promise<void> {
+    const terminal = error.terminal;
+    this.onOutcome(terminal ? 'terminal_failure' : 'transient_failure');
+    this.logger.warn(
+      { connectionId: connection.id, code: error.code, oauthError: error.oauthError, status: error.status },
+      'token refresh failed',
+    );
+    const status = terminal ? 'NEEDS_REAUTH' : 'REFRESH_FAILED';
+    const event = await this.ds.transaction(async (m) => {
+      await m.update(AuthorizationRow, { id: auth.id }, { status, lastError: error.message.slice(0, 1000) });
+      return this.events.record(m, {
+        type: terminal ? AuthorizationEventType.NEEDS_REAUTH : AuthorizationEventType.REFRESH_FAILED,
+        connection,
+        principal: await this.principal(auth.principalId),
+        actorId: null,
+        status,
+        message: terminal
+          ? `${connection.linkName} must be reconnected: ${error.message}`
+          : `Refreshing ${connection.linkName} failed and will be retried: ${error.message}`,
+      });
+    });
+    this.events.publish([event]);
+  }
+
+  private async principal(id: string) {
+    const u = await this.ds.getRepository(UserRow).findOneByOrFail({ id });
+    return { id: u.id, email: u.email, displayName: u.displayName };
+  }
+}
