@@ -1,0 +1,320 @@
+import type {
+  AuthType,
+  CreateCustomServiceInput,
+  ParamType,
+  ServiceDetailFragment,
+  UpdateServiceInput,
+} from '../generated/graphql';
+
+/**
+ * The custom-service form's rules by auth type: which fields show, which are required, what they are
+ * called. They mirror the API's validation (apps/api/src/domain/service-validation.ts) so most mistakes are
+ * caught as you type; the API's BAD_USER_INPUT errors (with `extensions.field`) land on the same fields.
+ */
+export const SERVICE_FIELDS = [
+  'name',
+  'authType',
+  'paramType',
+  'requestTokenUrl',
+  'authorizeUrl',
+  'accessTokenUrl',
+  'refreshUrl',
+  'revokeUrl',
+  'profileUrl',
+  'clientId',
+  'clientSecret',
+  'scopes',
+  'scopeDelimiter',
+  'apiKeyParamName',
+  'apiBaseUrls',
+] as const;
+export type ServiceField = (typeof SERVICE_FIELDS)[number];
+
+export interface FieldRule {
+  visible: boolean;
+  required: boolean;
+  label: string;
+  help?: string;
+}
+
+export interface CustomServiceDraft {
+  name: string;
+  authType: AuthType;
+  paramType: ParamType;
+  requestTokenUrl: string;
+  authorizeUrl: string;
+  accessTokenUrl: string;
+  refreshUrl: string;
+  revokeUrl: string;
+  profileUrl: string;
+  clientId: string;
+  clientSecret: string;
+  scopes: string[];
+  scopeDelimiter: string;
+  apiKeyParamName: string;
+  /** One URL per line. */
+  apiBaseUrls: string;
+}
+
+export type FormMode = 'create' | 'edit';
+export type FieldErrors = Partial<Record<ServiceField, string>>;
+
+export const AUTH_TYPES: { value: AuthType; label: string; description: string }[] = [
+  { value: 'OAUTH2', label: 'OAuth 2.0', description: 'Users sign in at the provider and grant scopes.' },
+  { value: 'OAUTH1', label: 'OAuth 1.0a', description: 'Signed requests with a consumer key and secret.' },
+  { value: 'BASIC', label: 'Basic', description: 'A user name and password in the Authorization header.' },
+  { value: 'API_KEY', label: 'API key', description: 'A key sent as a header, query or form parameter.' },
+];
+
+export const PARAM_TYPES: { value: ParamType; label: string }[] = [
+  { value: 'HEADERS', label: 'Headers' },
+  { value: 'QUERY_STRING', label: 'Query string' },
+  { value: 'FORM_DATA', label: 'Form data' },
+];
+
+export const SCOPE_DELIMITERS = [
+  { value: ' ', label: 'Space' },
+  { value: ',', label: 'Comma' },
+  { value: '+', label: 'Plus' },
+  { value: ';', label: 'Semicolon' },
+];
+
+export const isOAuth = (t: AuthType) => t === 'OAUTH2' || t === 'OAUTH1';
+
+export function authTypeLabel(t: AuthType): string {
+  return AUTH_TYPES.find((a) => a.value === t)?.label ?? t;
+}
+
+export function emptyDraft(authType: AuthType = 'OAUTH2'): CustomServiceDraft {
+  return {
+    name: '',
+    authType,
+    paramType: 'HEADERS',
+    requestTokenUrl: '',
+    authorizeUrl: '',
+    accessTokenUrl: '',
+    refreshUrl: '',
+    revokeUrl: '',
+    profileUrl: '',
+    clientId: '',
+    clientSecret: '',
+    scopes: [],
+    scopeDelimiter: ' ',
+    apiKeyParamName: '',
+    apiBaseUrls: '',
+  };
+}
+
+export function draftFromService(s: ServiceDetailFragment): CustomServiceDraft {
+  return {
+    name: s.name,
+    authType: s.authType,
+    paramType: s.paramType,
+    requestTokenUrl: s.requestTokenUrl ?? '',
+    authorizeUrl: s.authorizeUrl ?? '',
+    accessTokenUrl: s.accessTokenUrl ?? '',
+    refreshUrl: s.refreshUrl ?? '',
+    revokeUrl: s.revokeUrl ?? '',
+    profileUrl: s.profileUrl ?? '',
+    clientId: s.clientId ?? '',
+    clientSecret: '',
+    scopes: [...s.scopes],
+    scopeDelimiter: s.scopeDelimiter,
+    apiKeyParamName: s.apiKeyParamName ?? '',
+    apiBaseUrls: s.apiBaseUrls.join('\n'),
+  };
+}
+
+/** Which fields the form shows for an auth type, and which it requires. */
+export function fieldRules(
+  authType: AuthType,
+  mode: FormMode = 'create',
+  hasClientSecret = false,
+): Record<ServiceField, FieldRule> {
+  const oauth1 = authType === 'OAUTH1';
+  const oauth = isOAuth(authType);
+  const rule = (visible: boolean, required: boolean, label: string, help?: string): FieldRule => ({
+    visible,
+    required: visible && required,
+    label,
+    help,
+  });
+  return {
+    name: rule(true, true, 'Service name', 'Shown in the catalog and on every connection to it.'),
+    // The API keeps a service's auth type for life: changing it would strand its connections' credentials.
+    authType: rule(mode === 'create', true, 'Authentication'),
+    paramType: rule(
+      authType !== 'BASIC',
+      true,
+      'Send credentials as',
+      authType === 'API_KEY'
+        ? 'Where the API key travels on each request.'
+        : 'Where the access token travels on each request.',
+    ),
+    requestTokenUrl: rule(oauth1, true, 'Request token URL', 'OAuth 1.0a step 1 (temporary credentials).'),
+    authorizeUrl: rule(oauth, true, 'Authorization URL', 'Where users are sent to approve access.'),
+    accessTokenUrl: rule(oauth, true, 'Access token URL', 'Where the code is exchanged for tokens.'),
+    refreshUrl: rule(authType === 'OAUTH2', false, 'Refresh URL', 'Leave empty to use the access token URL.'),
+    revokeUrl: rule(oauth, false, 'Revoke URL', 'RFC 7009 endpoint, called when a connection is revoked.'),
+    profileUrl: rule(
+      oauth,
+      false,
+      'Profile URL',
+      'Read after connecting to show which upstream account was used (e.g. OIDC userinfo).',
+    ),
+    clientId: rule(oauth, true, oauth1 ? 'Consumer key' : 'Client ID'),
+    clientSecret: rule(
+      oauth,
+      mode === 'create' || !hasClientSecret,
+      oauth1 ? 'Consumer secret' : 'Client secret',
+      mode === 'edit' && hasClientSecret
+        ? 'A secret is stored. Leave empty to keep it; it is never shown back.'
+        : 'Stored encrypted; it is never shown back.',
+    ),
+    scopes: rule(oauth, false, 'Scopes', 'The scopes a new connection asks for by default.'),
+    scopeDelimiter: rule(oauth, true, 'Scope delimiter'),
+    apiKeyParamName: rule(
+      authType === 'API_KEY',
+      true,
+      'API key parameter name',
+      'e.g. X-API-Key for a header, api_key for a query parameter.',
+    ),
+    apiBaseUrls: rule(
+      true,
+      true,
+      'API base URLs',
+      'One per line. Requests through a connection may only reach these; the first one is the base for relative URLs.',
+    ),
+  };
+}
+
+export function splitLines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+}
+
+function urlProblem(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    return 'Enter an absolute URL starting with https:// or http://.';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'Use an http or https URL.';
+  if (url.username || url.password) return 'Leave the user name and password out of the URL.';
+  if (url.hash) return 'Leave the #fragment out of the URL.';
+  return null;
+}
+
+const URL_FIELDS = [
+  'requestTokenUrl',
+  'authorizeUrl',
+  'accessTokenUrl',
+  'refreshUrl',
+  'revokeUrl',
+  'profileUrl',
+] as const;
+
+/** Client-side checks that mirror the API's; returns a message per field that needs one. */
+export function validateDraft(
+  d: CustomServiceDraft,
+  mode: FormMode = 'create',
+  hasClientSecret = false,
+): FieldErrors {
+  const rules = fieldRules(d.authType, mode, hasClientSecret);
+  const errors: FieldErrors = {};
+  const name = d.name.trim();
+  if (!name) errors.name = 'Enter a name.';
+  else if (name.length > 80) errors.name = 'At most 80 characters.';
+  for (const key of URL_FIELDS) {
+    if (!rules[key].visible) continue;
+    const value = d[key].trim();
+    if (!value) {
+      if (rules[key].required) errors[key] = `Required for ${authTypeLabel(d.authType)} services.`;
+    } else {
+      const problem = urlProblem(value);
+      if (problem) errors[key] = problem;
+    }
+  }
+  if (rules.clientId.required && !d.clientId.trim()) errors.clientId = `Enter the ${rules.clientId.label}.`;
+  if (rules.clientSecret.required && !d.clientSecret.trim())
+    errors.clientSecret = `Enter the ${rules.clientSecret.label.toLowerCase()}.`;
+  if (rules.apiKeyParamName.visible) {
+    const p = d.apiKeyParamName.trim();
+    if (!p) errors.apiKeyParamName = 'Enter the parameter name the API expects.';
+    else if (!/^[A-Za-z0-9_.\-[\]]{1,128}$/.test(p))
+      errors.apiKeyParamName = 'Letters, digits and _ . - [ ] only, at most 128.';
+  }
+  if (rules.scopes.visible) {
+    const bad = d.scopes.find(
+      (s) => /\s/.test(s) || (d.scopeDelimiter.trim() && s.includes(d.scopeDelimiter)),
+    );
+    if (bad) errors.scopes = `"${bad}" must not contain spaces or the scope delimiter.`;
+  }
+  const bases = splitLines(d.apiBaseUrls);
+  if (bases.length === 0) errors.apiBaseUrls = 'Add at least one URL: requests may only reach these hosts.';
+  else {
+    const bad = bases.map(urlProblem).find(Boolean);
+    if (bad) errors.apiBaseUrls = bad;
+  }
+  return errors;
+}
+
+/** The create input with only the fields that apply to the chosen auth type. */
+export function toCreateInput(d: CustomServiceDraft): CreateCustomServiceInput {
+  const rules = fieldRules(d.authType, 'create');
+  const opt = (key: ServiceField & keyof CustomServiceDraft) => {
+    const v = d[key];
+    return rules[key].visible && typeof v === 'string' && v.trim() ? v.trim() : undefined;
+  };
+  return {
+    name: d.name.trim(),
+    authType: d.authType,
+    paramType: d.authType === 'BASIC' ? 'HEADERS' : d.paramType,
+    requestTokenUrl: opt('requestTokenUrl'),
+    authorizeUrl: opt('authorizeUrl'),
+    accessTokenUrl: opt('accessTokenUrl'),
+    refreshUrl: opt('refreshUrl'),
+    revokeUrl: opt('revokeUrl'),
+    profileUrl: opt('profileUrl'),
+    clientId: opt('clientId'),
+    clientSecret: rules.clientSecret.visible && d.clientSecret ? d.clientSecret : undefined,
+    scopes: rules.scopes.visible ? d.scopes : undefined,
+    scopeDelimiter: rules.scopeDelimiter.visible ? d.scopeDelimiter : undefined,
+    apiKeyParamName: opt('apiKeyParamName'),
+    apiBaseUrls: splitLines(d.apiBaseUrls),
+  };
+}
+
+/** The update input: every field the auth type shows (empty clears it); an empty secret keeps the stored one. */
+export function toUpdateInput(id: string, d: CustomServiceDraft): UpdateServiceInput {
+  const rules = fieldRules(d.authType, 'edit', true);
+  const text = (key: (typeof URL_FIELDS)[number] | 'clientId' | 'apiKeyParamName') =>
+    rules[key].visible ? d[key].trim() : undefined;
+  return {
+    id,
+    name: d.name.trim(),
+    paramType: d.authType === 'BASIC' ? undefined : d.paramType,
+    requestTokenUrl: text('requestTokenUrl'),
+    authorizeUrl: text('authorizeUrl'),
+    accessTokenUrl: text('accessTokenUrl'),
+    refreshUrl: text('refreshUrl'),
+    revokeUrl: text('revokeUrl'),
+    profileUrl: text('profileUrl'),
+    clientId: text('clientId'),
+    clientSecret: rules.clientSecret.visible && d.clientSecret ? d.clientSecret : undefined,
+    scopes: rules.scopes.visible ? d.scopes : undefined,
+    scopeDelimiter: rules.scopeDelimiter.visible ? d.scopeDelimiter : undefined,
+    apiKeyParamName: text('apiKeyParamName'),
+    apiBaseUrls: splitLines(d.apiBaseUrls),
+  };
+}
+
+/** The form field an API error names: `apiBaseUrls[1]` is the API base URLs box, `input.name` is the name. */
+export function fieldOfApiError(field: string | null | undefined): ServiceField | null {
+  if (!field) return null;
+  const head = field.replace(/^input\./, '').replace(/\[\d+\].*$/, '');
+  return (SERVICE_FIELDS as readonly string[]).includes(head) ? (head as ServiceField) : null;
+}
