@@ -1,4 +1,5 @@
 import { createPubSub, type PubSubEventTarget } from '@graphql-yoga/subscription';
+import { setMaxListeners } from 'node:events';
 import type { AuthorizationEventType } from '@connections/schema';
 
 /** What travels on the bus: the public event plus what subscribers are filtered on. Never a secret. */
@@ -27,7 +28,12 @@ export type Topics = {
  * through createPubSub's `eventTarget` without changing publishers or subscribers.
  */
 export function createEventBus(eventTarget?: PubSubEventTarget<Topics>) {
-  return createPubSub<Topics>(eventTarget ? { eventTarget } : undefined);
+  if (eventTarget) return createPubSub<Topics>({ eventTarget });
+  // Every live subscription is one listener on the topic: Node's default limit of 10 would print a
+  // "possible EventTarget memory leak" warning at the 11th subscriber.
+  const target = new EventTarget();
+  setMaxListeners(Infinity, target);
+  return createPubSub<Topics>({ eventTarget: target });
 }
 
 export type EventBus = ReturnType<typeof createEventBus>;
