@@ -49,6 +49,8 @@ interface Collected {
   all: [string, string][];
   oauth: Record<string, string>;
   other: [string, string][];
+  /** Where the signature arrived (RFC 5849 3.5): the Authorization header, the form body or the query. */
+  oauthIn: 'header' | 'body' | 'query' | 'none';
 }
 
 function collect(req: Request, rawBody: string): Collected {
@@ -59,7 +61,15 @@ function collect(req: Request, rawBody: string): Collected {
   const all = [...query, ...body, ...headerParams(req.headers.authorization)];
   const oauth: Record<string, string> = {};
   for (const [k, v] of all) if (k.startsWith('oauth_')) oauth[k] = v;
-  return { all, oauth, other: all.filter(([k]) => !k.startsWith('oauth_')) };
+  const signed = ([k]: [string, string]) => k === 'oauth_signature';
+  const oauthIn = headerParams(req.headers.authorization).some(signed)
+    ? 'header'
+    : body.some(signed)
+      ? 'body'
+      : query.some(signed)
+        ? 'query'
+        : 'none';
+  return { all, oauth, other: all.filter(([k]) => !k.startsWith('oauth_')), oauthIn };
 }
 
 function baseString(req: Request, params: [string, string][]): string {
@@ -182,7 +192,7 @@ export async function startOAuth1Provider(consumers: Record<string, Consumer>): 
     const collected = verify(req, res, entry.secret);
     if (!collected) return;
     acceptedMethods.push(collected.oauth.oauth_signature_method!);
-    res.json({ user: entry.user, method: req.method, params: collected.other });
+    res.json({ user: entry.user, method: req.method, params: collected.other, oauthIn: collected.oauthIn });
   });
 
   app.get('/api/me', (req, res) => {

@@ -2,7 +2,10 @@
 // oidc-provider is ESM-only and Jest's module registry cannot load it. PKCE is required for every
 // client, refresh tokens are issued (offline_access + prompt=consent) and rotated on every use.
 //
-// Input: OIDC_TEST_CLIENTS (JSON array of client metadata). Output: one line "READY <port>" on stdout.
+// Input: OIDC_TEST_CLIENTS (JSON array of client metadata); optional OIDC_TEST_CODE_ACCESS_TOKEN_TTL
+// (seconds): access tokens issued by the authorization code grant live this long, so a test can hold one
+// that is already expired at the provider, while refreshed ones keep the hour (a refresh margin longer
+// than the lifetime would otherwise ask for a refresh on every use). Output: one line "READY <port>".
 // /interaction/:uid approves at once, or refuses when the authorization request has login_hint=deny.
 // /_test/stats reports how many token requests arrived, by grant type.
 import { generateKeyPairSync } from 'node:crypto';
@@ -10,6 +13,7 @@ import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
 
 const clients = JSON.parse(process.env.OIDC_TEST_CLIENTS ?? '[]');
+const codeAccessTokenTtl = Number(process.env.OIDC_TEST_CODE_ACCESS_TOKEN_TTL ?? 0);
 const stats = { token: 0, byGrantType: {} };
 
 let provider;
@@ -67,6 +71,8 @@ server.listen(0, '127.0.0.1', () => {
     features: { devInteractions: { enabled: false }, revocation: { enabled: true } },
     pkce: { required: () => true },
     rotateRefreshToken: true,
+    // With short-lived tokens, expired must mean expired: the default tolerance would accept them 15 s more.
+    ...(codeAccessTokenTtl > 0 ? { clockTolerance: 0 } : {}),
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     claims: { openid: ['sub'], email: ['email'], profile: ['name'] },
     findAccount: async (_ctx, sub) => ({
@@ -74,7 +80,10 @@ server.listen(0, '127.0.0.1', () => {
       claims: async () => ({ sub, email: `${sub}@example.test`, name: 'Ada Lovelace' }),
     }),
     ttl: {
-      AccessToken: 3600,
+      AccessToken: (ctx) =>
+        codeAccessTokenTtl > 0 && ctx?.oidc?.params?.grant_type === 'authorization_code'
+          ? codeAccessTokenTtl
+          : 3600,
       AuthorizationCode: 120,
       RefreshToken: 86400,
       Grant: 86400,

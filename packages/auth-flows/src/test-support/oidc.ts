@@ -21,12 +21,21 @@ export interface OidcServer {
   stop(): Promise<void>;
 }
 
+export interface OidcServerOptions {
+  /** Lifetime of the access tokens the authorization code grant issues (refreshed ones live an hour). */
+  codeAccessTokenTtlSeconds?: number;
+}
+
 /** Starts oidc-provider in a child process (it is ESM-only) and resolves when it listens. */
-export async function startOidcServer(clients: OidcClient[]): Promise<OidcServer> {
+export async function startOidcServer(
+  clients: OidcClient[],
+  options: OidcServerOptions = {},
+): Promise<OidcServer> {
   const child: ChildProcess = spawn(process.execPath, [join(__dirname, 'oidc-server.mjs')], {
     env: {
       ...process.env,
       NODE_ENV: 'test',
+      OIDC_TEST_CODE_ACCESS_TOKEN_TTL: String(options.codeAccessTokenTtlSeconds ?? 0),
       OIDC_TEST_CLIENTS: JSON.stringify(
         clients.map((c) => ({
           grant_types: ['authorization_code', 'refresh_token'],
