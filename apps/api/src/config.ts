@@ -38,6 +38,7 @@ const schema = z.object({
   CONNECTIONS_CONSOLE_DIR: z.string().optional(),
   CONNECTIONS_ALLOW_PRIVATE_NETWORKS: bool.default(false),
   CONNECTIONS_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(40_000),
+  CONNECTIONS_SANDBOX: bool.optional(),
   CONNECTIONS_MAX_RESPONSE_BYTES: z.coerce
     .number()
     .int()
@@ -64,6 +65,8 @@ export interface Config {
   authCacheMs: number;
   consoleDir: string | undefined;
   invocation: { allowPrivateNetworks: boolean; timeoutMs: number; maxResponseBytes: number };
+  /** Serve the offline sandbox (OAuth 2.0 / 1.0a providers and a contacts API) under /sandbox. */
+  sandbox: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -120,6 +123,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.CONNECTIONS_UPSTREAM_TIMEOUT_MS,
       maxResponseBytes: e.CONNECTIONS_MAX_RESPONSE_BYTES,
     },
+    // On by default in development only: `npm start` after cloning must work offline, and a production
+    // deployment must not grow a toy authorization server unless asked.
+    sandbox: e.CONNECTIONS_SANDBOX ?? e.NODE_ENV === 'development',
   };
 }
 

@@ -4,7 +4,7 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { GraphQLError } from 'graphql';
+import { GraphQLError, parse, specifiedRules, validate } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,7 +27,7 @@ import { ServiceRegistry } from './domain/service-registry';
 import type { Viewer } from './domain/viewer';
 import { AuthorizationEvents } from './events/authorization-events';
 import { createEventBus } from './events/pubsub';
-import { complexityLimitPlugin } from './graphql/complexity';
+import { complexityError, complexityLimitPlugin } from './graphql/complexity';
 import type { AppServices, GqlContext } from './graphql/context';
 import { depthLimit } from './graphql/depth-limit';
 import { formatError } from './graphql/errors';
@@ -37,9 +37,11 @@ import { consoleDir, mountConsole } from './http/console';
 import { mountOAuthRoutes } from './http/oauth-routes';
 import { mountProxy } from './http/proxy';
 import { createMetrics } from './metrics';
-import { createGuardedAgent } from './net/guard';
+import { checkUrlTarget, createGuardedAgent, createGuardedFetch } from './net/guard';
 import { createLogger } from './logger';
 import { redirectUriFor } from './oauth-urls';
+import { mountSandbox, type Sandbox, SANDBOX_PATH } from './sandbox';
+import { sandboxOverlay } from './sandbox/catalog';
 
 export interface RunningServer {
   url: string;
@@ -82,18 +84,49 @@ async function listen(
 
   const audit = new AuditService(ds);
   const accounts = new AccountsService(ds, audit, config);
-  const registry = new ServiceRegistry(ds, box, audit, (s) => redirectUriFor(publicUrl, s));
+  const registry = new ServiceRegistry(
+    ds,
+    box,
+    audit,
+    (s) => redirectUriFor(publicUrl, s),
+    config.sandbox ? sandboxOverlay(() => publicUrl) : undefined,
+  );
   const connections = new ConnectionsService(ds, registry, audit);
   const bus = createEventBus();
   const events = new AuthorizationEvents(audit, bus, logger);
   const attempts = new AttemptsService(ds, box, registry, events, () => publicUrl);
-  const authorizations = new AuthorizationsService(ds, box, registry, connections, attempts, events, logger);
+  // Every request to a URL from a service definition (invocations, refreshes, revocations, test requests)
+  // goes through one guarded agent: no private or metadata address unless allowed.
+  const upstream = createGuardedAgent({
+    allowPrivate: config.invocation.allowPrivateNetworks,
+    // The sandbox API is this server (often on loopback): only its exact origin is let through.
+    trustedOrigin: config.sandbox ? () => publicUrl || undefined : undefined,
+  });
+  const network = {
+    dispatcher: upstream,
+    check: (url: URL) => checkUrlTarget(url, config.invocation.allowPrivateNetworks),
+  };
+  const authorizations = new AuthorizationsService(
+    ds,
+    box,
+    registry,
+    connections,
+    attempts,
+    events,
+    logger,
+    network,
+  );
   const extensions = new ExtensionsService(ds, registry, connections, authorizations, events, audit);
   const metrics = createMetrics(ds);
-  const refresher = new Refresher(ds, box, events, logger, undefined, (outcome) =>
-    metrics.refreshes.inc({ outcome }),
+  const refresher = new Refresher(
+    ds,
+    box,
+    events,
+    logger,
+    undefined,
+    (outcome) => metrics.refreshes.inc({ outcome }),
+    createGuardedFetch(upstream, network.check),
   );
-  const upstream = createGuardedAgent({ allowPrivate: config.invocation.allowPrivateNetworks });
   const invocations = new InvocationsService(
     ds,
     box,
@@ -139,6 +172,26 @@ async function listen(
   const wsCleanup = useServer<Record<string, unknown>, { viewer?: Viewer | null }>(
     {
       schema,
+      // The same depth and cost limits as over HTTP: a query must not escape them by using the socket.
+      onSubscribe: (_ctx, _id, payload) => {
+        // Errors returned here go out through onError below, which gives them their codes.
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (e) {
+          return [new GraphQLError((e as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+        }
+        const invalid = validate(schema, document, [...specifiedRules, depthLimit(config.graphql.maxDepth)]);
+        if (invalid.length) return invalid;
+        const tooComplex = complexityError(
+          schema,
+          document,
+          config.graphql.maxComplexity,
+          payload.operationName,
+          payload.variables,
+        );
+        return tooComplex ? [tooComplex] : undefined;
+      },
       onError: (_ctx, _id, _payload, errors) => wsErrors(errors, 'GRAPHQL_VALIDATION_FAILED'),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: wsErrors(result.errors, 'BAD_USER_INPUT') } : undefined,
@@ -233,6 +286,7 @@ async function listen(
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  const sandbox: Sandbox | undefined = config.sandbox ? mountSandbox(app, { accounts, logger }) : undefined;
   mountConsole(app, consoleDir(config.consoleDir));
   // Last: Express's default handler answers an unreadable body (malformed JSON, over the size limit) with an
   // HTML page and a stack trace. Answer like the GraphQL layer: a code and a fixed message. body-parser's own
@@ -260,6 +314,15 @@ async function listen(
   });
   const port = (httpServer.address() as AddressInfo).port;
   publicUrl = publicUrlFor(config, port);
+  if (sandbox) {
+    try {
+      await sandbox.start(publicUrl, redirectUriFor(publicUrl, { authType: 'OAUTH2' })!);
+    } catch (e) {
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      throw e;
+    }
+    logger.info({ url: `${publicUrl}${SANDBOX_PATH}` }, 'The sandbox is on (CONNECTIONS_SANDBOX)');
+  }
   logger.info({ url: publicUrl, database: config.database.type }, 'Connections is listening');
 
   let closing: Promise<void> | undefined;
@@ -272,6 +335,9 @@ async function listen(
     firstAdmin: boot.created ? { email: boot.email, generatedPassword: boot.generatedPassword } : undefined,
     close: () =>
       (closing ??= (async () => {
+        // The sandbox's child process first: with it still running, apollo.stop() after SIGTERM never
+        // resolved (seen with `node dist/main.js`; the programmatic close in tests was unaffected).
+        await sandbox?.close();
         // Apollo's drain plugin stops accepting connections and waits for in-flight requests.
         await apollo.stop();
         wsServer.close();

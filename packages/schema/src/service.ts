@@ -1,4 +1,5 @@
 import { ArrayMaxSize, IsOptional, Length, MaxLength } from 'class-validator';
+import { JSONObjectResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { AuthType, ParamType, ServiceKind } from './enums';
 import { PageInfo } from './page';
@@ -61,6 +62,12 @@ export class Service {
 
   @Field(() => String, { nullable: true })
   apiKeyParamName!: string | null;
+
+  @Field(() => JSONObjectResolver, {
+    nullable: true,
+    description: 'OAuth: extra authorize-request parameters, e.g. {"prompt": "consent"}.',
+  })
+  authorizeParams!: Record<string, string> | null;
 
   @Field(() => String, { nullable: true, description: 'The OAuth client id configured for this workspace.' })
   clientId!: string | null;
@@ -157,6 +164,14 @@ export class CreateCustomServiceInput {
 
   @Field({ nullable: true, description: 'API_KEY only: the header, query or form parameter name.' })
   apiKeyParamName?: string;
+
+  @Field(() => JSONObjectResolver, {
+    nullable: true,
+    description:
+      'OAuth only: extra, non-secret authorize-request parameters (name to string value), e.g. ' +
+      '{"prompt": "consent", "access_type": "offline"}. Parameters the flow sets itself are refused.',
+  })
+  authorizeParams?: Record<string, string>;
 }
 
 @InputType({ description: 'Fields left out keep their value. clientSecret: null clears it.' })
@@ -211,6 +226,9 @@ export class UpdateServiceInput {
 
   @Field(() => String, { nullable: true })
   apiKeyParamName?: string | null;
+
+  @Field(() => JSONObjectResolver, { nullable: true, description: 'null clears them.' })
+  authorizeParams?: Record<string, string> | null;
 }
 
 @InputType({ description: "The workspace's OAuth client for a catalog service." })

@@ -22,7 +22,9 @@ export interface ApiServer {
 }
 
 /** The built API and console on an ephemeral port with a fresh SQLite database, as `npm start` runs them. */
-export async function startApi(): Promise<ApiServer> {
+export async function startApi(
+  options: { env?: Record<string, string>; allowPrivateNetworks?: boolean } = {},
+): Promise<ApiServer> {
   if (!fs.existsSync(path.join(CONSOLE_DIR, 'index.html')))
     throw new Error(`The console is not built (${CONSOLE_DIR}): run \`npx turbo run build\` first.`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-e2e-'));
@@ -40,8 +42,9 @@ export async function startApi(): Promise<ApiServer> {
       CONNECTIONS_ADMIN_EMAIL: ADMIN_EMAIL,
       CONNECTIONS_ADMIN_PASSWORD: ADMIN_PASSWORD,
       // The OAuth provider and the upstream API of the test listen on loopback.
-      CONNECTIONS_ALLOW_PRIVATE_NETWORKS: 'true',
+      CONNECTIONS_ALLOW_PRIVATE_NETWORKS: String(options.allowPrivateNetworks ?? true),
       CONNECTIONS_CONSOLE_DIR: CONSOLE_DIR,
+      ...options.env,
     },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

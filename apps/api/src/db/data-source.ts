@@ -6,8 +6,13 @@ import type { Config } from '../config';
 import { entities } from './entities';
 import { Initial1764300000000 } from './migrations/1764300000000-initial';
 import { ConnectFlows1764400000000 } from './migrations/1764400000000-connect-flows';
+import { ServiceAuthorizeParams1764500000000 } from './migrations/1764500000000-service-authorize-params';
 
-export const migrations = [Initial1764300000000, ConnectFlows1764400000000];
+export const migrations = [
+  Initial1764300000000,
+  ConnectFlows1764400000000,
+  ServiceAuthorizeParams1764500000000,
+];
 
 /** Counts every SQL statement the process sends; tests use it to prove list queries do not grow with page size. */
 export class QueryCounter implements TypeOrmLogger {

@@ -30,17 +30,25 @@ export class AuditService {
     manager: EntityManager = this.ds.manager,
   ): Promise<string> {
     const id = randomUUID();
-    await manager.insert(AuditEventRow, {
-      id,
-      workspaceId: viewer.workspaceId,
-      actorId: viewer.userId,
-      action: input.action,
-      targetType: input.targetType,
-      targetId: input.targetId ?? null,
-      connectionId: input.connectionId ?? null,
-      message: input.message.slice(0, 500),
-      metadata: input.metadata ?? null,
-    });
+    // updateEntity(false): nothing reads the generated createdAt back, and on SQLite TypeORM would SELECT it
+    // after every INSERT (a second query per audit event; one per invocation).
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(AuditEventRow)
+      .values({
+        id,
+        workspaceId: viewer.workspaceId,
+        actorId: viewer.userId,
+        action: input.action,
+        targetType: input.targetType,
+        targetId: input.targetId ?? null,
+        connectionId: input.connectionId ?? null,
+        message: input.message.slice(0, 500),
+        metadata: input.metadata ?? null,
+      })
+      .updateEntity(false)
+      .execute();
     return id;
   }
 

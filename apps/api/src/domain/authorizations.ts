@@ -1,7 +1,8 @@
 import { type Credentials, revokeCredentials, testCredentials } from '@connections/auth-flows';
 import { AuthorizationEventType, type ConnectResult } from '@connections/schema';
 import type { Logger } from 'pino';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { Dispatcher } from 'undici';
+import { type DataSource, type EntityManager, In } from 'typeorm';
 import type { SecretBox } from '../crypto/secret-box';
 import { AuthorizationRow, type ConnectionRow, UserRow } from '../db/entities';
 import { newId } from '../db/entities/base';
@@ -35,6 +36,8 @@ export class AuthorizationsService {
     private readonly attempts: AttemptsService,
     private readonly events: AuthorizationEvents,
     private readonly logger: Logger,
+    /** How test requests and revocations reach providers: the deployment's guarded network. */
+    private readonly network?: { dispatcher: Dispatcher; check(url: URL): void },
   ) {}
 
   /** Whose authorization the viewer (re)authorizes, or FORBIDDEN. */
@@ -61,10 +64,15 @@ export class AuthorizationsService {
         'credentials',
         `${service.name} uses ${service.authType}: it is authorized in the browser, not with credentials`,
       );
+    // The test request runs before the transaction: a slow provider must not hold the database's write lock.
+    if (credentials)
+      await this.verify(
+        await this.registry.protocolForReference(viewer.workspaceId, input.service, input.subdomain),
+        credentials,
+      );
     let started:
       { attemptId: string; authorizeUrl: string | null; events: AuthorizationEventPayload[] } | undefined;
     const view = await this.connections.create(viewer, input, async (row, m) => {
-      if (credentials) await this.verify(row, credentials);
       started = await this.beginInTransaction(viewer, row, credentials, m);
     });
     this.events.publish(started!.events);
@@ -86,7 +94,7 @@ export class AuthorizationsService {
     let credentials: Credentials | null = null;
     if (authType === 'BASIC' || authType === 'API_KEY') {
       credentials = credentialsFrom(authType, input);
-      await this.verify(row, credentials);
+      await this.verify(this.registry.protocolFor(row), credentials);
     } else if (input)
       throw badInput('credentials', `this connection is authorized in the browser, not with credentials`);
     const started = await this.ds.transaction((m) => this.beginInTransaction(viewer, row, credentials, m));
@@ -101,10 +109,14 @@ export class AuthorizationsService {
   }
 
   /** Runs the service's cheap test request, when it has one; a rejection is a clear error and stores nothing. */
-  private async verify(row: ConnectionRow, credentials: Credentials): Promise<void> {
-    const { definition, client } = this.registry.protocolFor(row);
+  private async verify(
+    { definition, client }: ReturnType<ServiceRegistry['protocolFor']>,
+    credentials: Credentials,
+  ): Promise<void> {
     if (!definition.testRequest) return;
-    const result = await testCredentials(credentials, definition, client ?? undefined);
+    const result = await testCredentials(credentials, definition, client ?? undefined, {
+      dispatcher: this.network?.dispatcher,
+    });
     if (!result.ok && result.error.transient)
       // Unreachable, timed out, 5xx or 429: that says nothing about the credentials, so do not blame them.
       throw new AppError(
@@ -227,11 +239,11 @@ export class AuthorizationsService {
     const row = await this.connections.findVisible(viewer, { id: connectionId });
     this.connections.assertCanManage(viewer, row);
     const revoked = await this.revokeAllUpstream(row);
-    let event: AuthorizationEventPayload | undefined;
+    let events: AuthorizationEventPayload[] = [];
     const id = await this.connections.delete(viewer, connectionId, async (r, m) => {
-      event = await this.recordDeleted(viewer, r, revoked.authorizations, m);
+      events = await this.recordDeleted(viewer, r, revoked.authorizations, m);
     });
-    this.events.publish(event ? [event] : []);
+    this.events.publish(events);
     return id;
   }
 
@@ -247,22 +259,36 @@ export class AuthorizationsService {
     return { authorizations: auths.length, revokedUpstream };
   }
 
-  /** The DELETED event of a connection being deleted in the caller's transaction; publish it after commit. */
+  /**
+   * The DELETED events of a connection being deleted in the caller's transaction (publish them after commit):
+   * one for the owner and one for every other user who had authorized it, so each of them hears it.
+   */
   async recordDeleted(
     viewer: Viewer,
     row: ConnectionRow,
     authorizations: number,
     m: EntityManager,
-  ): Promise<AuthorizationEventPayload> {
-    const owner = await m.findOneByOrFail(UserRow, { id: row.ownerId });
-    return this.events.record(m, {
-      type: AuthorizationEventType.DELETED,
-      connection: row,
-      principal: { id: owner.id, email: owner.email, displayName: owner.displayName },
-      actorId: viewer.userId,
-      status: 'REVOKED',
-      message: `${viewer.user.email} deleted ${row.linkName} and its ${authorizations} authorization(s)`,
-    });
+  ): Promise<AuthorizationEventPayload[]> {
+    const principalIds = new Set([
+      row.ownerId,
+      ...(
+        await m.find(AuthorizationRow, { where: { connectionId: row.id }, select: { principalId: true } })
+      ).map((a) => a.principalId),
+    ]);
+    const users = await m.findBy(UserRow, { id: In([...principalIds]) });
+    const out: AuthorizationEventPayload[] = [];
+    for (const u of users)
+      out.push(
+        await this.events.record(m, {
+          type: AuthorizationEventType.DELETED,
+          connection: row,
+          principal: { id: u.id, email: u.email, displayName: u.displayName },
+          actorId: viewer.userId,
+          status: 'REVOKED',
+          message: `${viewer.user.email} deleted ${row.linkName} and its ${authorizations} authorization(s)`,
+        }),
+      );
+    return out;
   }
 
   private async revokeUpstream(row: ConnectionRow, auth: AuthorizationRow): Promise<RevokeOutcome> {
@@ -278,7 +304,20 @@ export class AuthorizationsService {
     }
     if (!credentials) return 'NOTHING_TO_CALL';
     const { definition, client } = this.registry.protocolFor(row);
-    const result = await revokeCredentials(definition, client, credentials);
+    if (definition.revokeUrl) {
+      try {
+        this.network?.check(new URL(definition.revokeUrl));
+      } catch (error) {
+        this.logger.warn(
+          { connectionId: row.id, err: error },
+          'revoke endpoint refused by the network policy',
+        );
+        return 'UPSTREAM_FAILED';
+      }
+    }
+    const result = await revokeCredentials(definition, client, credentials, {
+      dispatcher: this.network?.dispatcher,
+    });
     if (result.revoked) return 'REVOKED_UPSTREAM';
     if (result.skipped) return 'NOTHING_TO_CALL';
     this.logger.warn(

@@ -175,7 +175,9 @@ export class ConnectionsService {
     ref: { id?: string | null; linkName?: string | null },
   ): Promise<ConnectionRow> {
     if (!ref.id && !ref.linkName) throw badInput('id', 'give a connection id or link name');
-    const row = await this.ds.getRepository(ConnectionRow).findOne({
+    // find, not findOne: with joins, findOne's LIMIT 1 makes TypeORM run a second, DISTINCT query first. The id
+    // and (workspace, link name) are unique, so there is at most one row; this lookup is on every invocation.
+    const [row] = await this.ds.getRepository(ConnectionRow).find({
       where: ref.id
         ? { id: ref.id, workspaceId: viewer.workspaceId }
         : { linkName: ref.linkName!, workspaceId: viewer.workspaceId },

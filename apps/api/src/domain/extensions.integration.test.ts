@@ -66,7 +66,9 @@ describe.each(databases())('Extensions (%s)', (db) => {
   const install = (id: string, auth: Auth) => t.gql(INSTALL, { id }, auth);
 
   beforeAll(async () => {
-    t = await startTestServer(db);
+    // The provider runs on loopback: revocations go through the network policy, so private addresses are let
+    // through for this suite (invocations-guard tests the refusal).
+    t = await startTestServer(db, { CONNECTIONS_ALLOW_PRIVATE_NETWORKS: 'true' });
     oidc = await startOidcServer([
       {
         client_id: 'connections',

@@ -292,7 +292,7 @@ export class ExtensionsService {
       const rows = await this.connectionsOf(ext, m);
       const out: AuthorizationEventPayload[] = [];
       for (const row of rows) {
-        out.push(await this.authorizations.recordDeleted(viewer, row, counts.get(row.id) ?? 0, m));
+        out.push(...(await this.authorizations.recordDeleted(viewer, row, counts.get(row.id) ?? 0, m)));
         await this.connections.deleteInTransaction(viewer, row, m);
       }
       await this.audit.record(

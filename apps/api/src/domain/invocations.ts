@@ -1,4 +1,11 @@
-import { AuthFlowError, authenticate, type Credentials, type OutgoingRequest } from '@connections/auth-flows';
+import {
+  AuthFlowError,
+  authenticate,
+  type Credentials,
+  isExpired,
+  type OutgoingRequest,
+  percentEncode,
+} from '@connections/auth-flows';
 import type { Logger } from 'pino';
 import type { Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
@@ -37,6 +44,11 @@ export interface UpstreamReply {
   startedAt: number;
   /** Call once the body has been consumed (or abandoned): records the audit event and metrics. */
   done(outcome?: string): void;
+  /**
+   * Call when reading the body failed: records the outcome by the error's code and returns the error to
+   * throw (a timeout or network error while the body streams becomes UPSTREAM_TIMEOUT/UNAVAILABLE too).
+   */
+  fail(error: unknown): unknown;
 }
 
 // Hop-by-hop headers (RFC 9110 7.6.1) and what would leak the caller's own credentials upstream.
@@ -50,6 +62,8 @@ const DROP_REQUEST = new Set([
   'trailer',
   'transfer-encoding',
   'upgrade',
+  // A 100-continue handshake belongs to the caller's connection (we answered it); undici refuses the header.
+  'expect',
   'content-length',
   'authorization',
   'cookie',
@@ -73,12 +87,43 @@ const DROP_RESPONSE = new Set([
 const USABLE: AuthorizationRow['status'][] = ['CONNECTED', 'REFRESHING', 'REFRESH_FAILED'];
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
+/** The header names a Connection header lists are hop-by-hop as well (RFC 9110 7.6.1). */
+function connectionOptions(raw: Record<string, string | string[] | undefined>): Set<string> {
+  const named = new Set<string>();
+  for (const [k, v] of Object.entries(raw))
+    if (k.toLowerCase() === 'connection' && v !== undefined)
+      for (const item of ([] as string[]).concat(v))
+        for (const name of item.split(',')) named.add(name.trim().toLowerCase());
+  return named;
+}
+
 export function responseHeaders(
   raw: Record<string, string | string[] | undefined>,
 ): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
+  const named = connectionOptions(raw);
   for (const [k, v] of Object.entries(raw))
-    if (v !== undefined && !DROP_RESPONSE.has(k.toLowerCase())) out[k] = v;
+    if (v !== undefined && !DROP_RESPONSE.has(k.toLowerCase()) && !named.has(k.toLowerCase())) out[k] = v;
+  return out;
+}
+
+type Scalar = string | number | boolean;
+const isScalar = (v: unknown): v is Scalar =>
+  typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+
+/** A JSON map from the caller as name to string(s): anything else is the caller's mistake, named. */
+function stringMap(field: string, map: Record<string, unknown> | undefined, lists: boolean) {
+  const out: [string, string][] = [];
+  for (const [k, v] of Object.entries(map ?? {})) {
+    const items = lists && Array.isArray(v) ? v : [v];
+    if (!items.every(isScalar))
+      throw new AppError(
+        'BAD_USER_INPUT',
+        `${field}.${k.slice(0, 100)}: must be a string${lists ? ' or a list of strings' : ''}`,
+        { field },
+      );
+    for (const item of items) out.push([k, String(item)]);
+  }
   return out;
 }
 
@@ -118,6 +163,9 @@ export class InvocationsService {
         });
       if (input.body !== undefined && input.form !== undefined)
         throw new AppError('BAD_USER_INPUT', 'body and form: send one or the other', { field: 'form' });
+      stringMap('headers', input.headers, false);
+      stringMap('query', input.query, true);
+      stringMap('form', input.form, true);
       const principalId = connection.useLoginUserCredentials ? viewer.userId : connection.ownerId;
       const auth = await this.ds
         .getRepository(AuthorizationRow)
@@ -126,8 +174,15 @@ export class InvocationsService {
       if (!auth || !credentials) throw this.needsAuthorization(connection, auth?.status);
       const { definition, client } = this.registry.protocolFor(connection);
       const target = this.targetUrl(definition.apiBaseUrls[0], input);
-      if (this.refresher.wanted(credentials) || auth.status === 'REFRESH_FAILED')
-        credentials = await this.refresher.refresh(connection, auth, definition, client);
+      if (this.refresher.wanted(credentials) || auth.status === 'REFRESH_FAILED') {
+        const current = credentials;
+        credentials = await this.refresher.refresh(connection, auth, definition, client).catch((e) => {
+          // Refreshing ahead of expiry failed for a passing reason (recorded, the next call tries again), yet
+          // the token in hand still works: use it rather than fail a call that would succeed.
+          if (e instanceof AppError && e.code === 'REFRESH_FAILED' && !isExpired(current)) return current;
+          throw e;
+        });
+      }
       let reply = await this.dispatch(credentials, definition, client, method, target, input);
       // One refresh and one retry after a 401, when a refresh can help and the body can be sent again.
       if (
@@ -151,31 +206,37 @@ export class InvocationsService {
         (performance.now() - startedAt) / 1000,
       );
       let finished = false;
+      const done = (outcome = `${Math.floor(reply.statusCode / 100)}xx`) => {
+        if (finished) return;
+        finished = true;
+        this.metrics.invocations.inc({ connection: connection.linkName, outcome });
+        void this.record(
+          viewer,
+          connection,
+          method,
+          target.toString(),
+          String(reply.statusCode),
+          startedAt,
+          outcome,
+        ).catch((e) => this.logger.error({ err: e }, 'could not record an invocation'));
+      };
       return {
         status: reply.statusCode,
         headers: responseHeaders(reply.headers),
         body: reply.body,
         startedAt,
-        done: (outcome = `${Math.floor(reply.statusCode / 100)}xx`) => {
-          if (finished) return;
-          finished = true;
-          this.metrics.invocations.inc({ connection: connection.linkName, outcome });
-          void this.record(
-            viewer,
-            connection,
-            method,
-            target.toString(),
-            String(reply.statusCode),
-            startedAt,
-            outcome,
-          ).catch((e) => this.logger.error({ err: e }, 'could not record an invocation'));
+        done,
+        fail: (error) => {
+          const translated = this.translate(error);
+          done(translated instanceof AppError ? translated.code : 'ERROR');
+          return translated;
         },
       };
     } catch (error) {
-      return fail(
-        this.translate(error),
-        error instanceof AppError ? error.code : error instanceof AuthFlowError ? error.code : 'ERROR',
-      );
+      // The outcome is the code the caller gets: a refused DNS answer or a timeout is HOST_NOT_ALLOWED or
+      // UPSTREAM_TIMEOUT in the metrics and the audit log too, not a generic ERROR.
+      const translated = this.translate(error);
+      return fail(translated, translated instanceof AppError ? translated.code : 'ERROR');
     }
   }
 
@@ -220,22 +281,31 @@ export class InvocationsService {
     input: InvocationInput,
   ): Promise<Dispatcher.ResponseData> {
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(input.headers ?? {}))
-      if (!DROP_REQUEST.has(k.toLowerCase())) headers[k.toLowerCase()] = v;
-    const outgoing: OutgoingRequest = {
-      method,
-      url: target.toString(),
-      headers,
-      body: input.form ?? (typeof input.body === 'string' ? input.body : undefined),
-    };
+    const named = connectionOptions(input.headers ?? {});
+    for (const [k, v] of stringMap('headers', input.headers, false))
+      if (!DROP_REQUEST.has(k.toLowerCase()) && !named.has(k.toLowerCase())) headers[k.toLowerCase()] = v;
+    // A form is encoded here, once, so every auth type sends it the same way (RFC 3986 encoding, as the
+    // OAuth 1.0a signature and FORM_DATA credentials append to it); a map left to undici would be refused.
+    let body: string | undefined;
+    if (input.form) {
+      body = stringMap('form', input.form, true)
+        .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`)
+        .join('&');
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+    } else if (typeof input.body === 'string') body = input.body;
+    // Streamed bytes cannot take credentials appended: declaring them opaque (RFC 9110 8.3) makes FORM_DATA
+    // credentials travel in the query instead of a form body that would be dropped for the stream.
+    if ((input.stream || Buffer.isBuffer(input.body)) && !headers['content-type'])
+      headers['content-type'] = 'application/octet-stream';
+    const outgoing: OutgoingRequest = { method, url: target.toString(), headers, body };
     const signed = authenticate(outgoing, credentials, definition, client ?? undefined);
     const url = new URL(signed.url);
     checkUrlTarget(url, this.config.invocation.allowPrivateNetworks);
-    const body = input.stream ?? (Buffer.isBuffer(input.body) ? input.body : signed.body);
+    const sent = input.stream ?? (Buffer.isBuffer(input.body) ? input.body : signed.body);
     return undiciRequest(url, {
       method: method as Dispatcher.HttpMethod,
       headers: signed.headers,
-      body: body as string | Buffer | Readable | undefined,
+      body: sent as string | Buffer | Readable | undefined,
       dispatcher: this.dispatcher,
       signal: AbortSignal.timeout(this.config.invocation.timeoutMs),
       headersTimeout: this.config.invocation.timeoutMs,

@@ -3,6 +3,7 @@ import {
   type ClientCredentials,
   type Credentials,
   type Lock,
+  type RefreshOptions,
   needsRefresh,
   RefreshCoordinator,
   type ServiceDefinition,
@@ -27,6 +28,12 @@ export type RefreshOutcome = 'refreshed' | 'transient_failure' | 'terminal_failu
  */
 export class Refresher {
   private readonly coordinator: RefreshCoordinator;
+  /**
+   * The refresh in progress per authorization, failure handling included. The coordinator already shares one
+   * token request among concurrent callers, but each of them would then record the shared failure again:
+   * fifty waiting invocations meant fifty REFRESH_FAILED events and status writes for one refresh.
+   */
+  private readonly flights = new Map<string, Promise<Credentials>>();
 
   constructor(
     private readonly ds: DataSource,
@@ -35,8 +42,10 @@ export class Refresher {
     private readonly logger: Logger,
     lock?: Lock,
     private readonly onOutcome: (outcome: RefreshOutcome) => void = () => {},
+    /** Reaches token endpoints under the deployment's network policy. */
+    fetchImpl?: RefreshOptions['fetch'],
   ) {
-    this.coordinator = new RefreshCoordinator({ lock });
+    this.coordinator = new RefreshCoordinator({ lock, refreshOptions: { fetch: fetchImpl } });
   }
 
   /** Cheap check on the copy in hand; the coordinator re-checks under the lock. */
@@ -44,7 +53,23 @@ export class Refresher {
     return credentials.type === 'OAUTH2' && needsRefresh(credentials, Date.now());
   }
 
-  async refresh(
+  refresh(
+    connection: ConnectionRow,
+    auth: AuthorizationRow,
+    service: ServiceDefinition,
+    client: ClientCredentials | null,
+    rejectedAccessToken?: string,
+  ): Promise<Credentials> {
+    const joined = this.flights.get(auth.id);
+    if (joined) return joined;
+    const flight = this.run(connection, auth, service, client, rejectedAccessToken).finally(() =>
+      this.flights.delete(auth.id),
+    );
+    this.flights.set(auth.id, flight);
+    return flight;
+  }
+
+  private async run(
     connection: ConnectionRow,
     auth: AuthorizationRow,
     service: ServiceDefinition,
@@ -65,6 +90,14 @@ export class Refresher {
           const row = await this.ds.getRepository(AuthorizationRow).findOneByOrFail({ id: auth.id });
           const stored = openCredentials(this.box, row);
           if (!stored) throw new AppError('NEEDS_AUTHORIZATION', 'The authorization was revoked meanwhile.');
+          // Whoever held the lock before found the grant dead: another token request would only fail again
+          // (and publish NEEDS_REAUTH once more).
+          if (row.status === 'NEEDS_REAUTH')
+            throw new AppError(
+              'NEEDS_AUTHORIZATION',
+              `${service.displayName} refused to refresh the token: reconnect ${connection.linkName}.`,
+              { linkName: connection.linkName },
+            );
           return stored;
         },
         save: async (next) => {

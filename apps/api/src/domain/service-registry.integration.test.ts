@@ -351,6 +351,14 @@ describe.each(databases())('services API (%s)', (db) => {
       ['a scope with a tab', oauth2({ scopes: ['read\twrite'] }), 'scopes'],
       ['a scope containing the delimiter', oauth2({ scopeDelimiter: ',', scopes: ['read,write'] }), 'scopes'],
       ['an empty scope', oauth2({ scopes: ['read', ''] }), 'scopes'],
+      ['a reserved authorize parameter', oauth2({ authorizeParams: { state: 'fixed' } }), 'authorizeParams'],
+      ['a PKCE authorize parameter', oauth1({ authorizeParams: { code_challenge: 'x' } }), 'authorizeParams'],
+      ['a non-string authorize parameter', oauth2({ authorizeParams: { prompt: 1 } }), 'authorizeParams'],
+      [
+        'authorizeParams without OAuth',
+        apiKey({ authorizeParams: { prompt: 'consent' } }),
+        'authorizeParams',
+      ],
     ];
 
     test.each(refused)(
@@ -408,6 +416,32 @@ describe.each(databases())('services API (%s)', (db) => {
       expect(s.redirectUri.startsWith(`${t.url}/`)).toBe(true);
       expect(await byId(s.id)).toEqual(s);
       expect(JSON.stringify(s)).not.toContain(clientSecret);
+    });
+
+    test('OAUTH2 authorizeParams: stored, updated, cleared', async () => {
+      const q = (id: string) =>
+        t.gql('query($id: ID!) { service(id: $id) { authorizeParams } }', { id }, admin);
+      const s = await create(
+        oauth2({ name: 'Offline OAuth', authorizeParams: { prompt: 'consent', access_type: 'offline' } }),
+      );
+      expect((await q(s.id)).data!.service.authorizeParams).toEqual({
+        prompt: 'consent',
+        access_type: 'offline',
+      });
+      const set = (authorizeParams: unknown) =>
+        t.gql(
+          'mutation($i: UpdateServiceInput!) { updateService(input: $i) { authorizeParams } }',
+          { i: { id: s.id, authorizeParams } },
+          admin,
+        );
+      expect((await set({ audience: 'api' })).data!.updateService.authorizeParams).toEqual({
+        audience: 'api',
+      });
+      expect(errorOf(await set({ redirect_uri: 'https://evil.example/' })).extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'authorizeParams',
+      });
+      expect((await set(null)).data!.updateService.authorizeParams).toBeNull();
     });
 
     test('OAUTH1, BASIC and API_KEY with each param type', async () => {

@@ -1,4 +1,5 @@
 import {
+  AuthFlowError,
   catalog,
   type ClientCredentials,
   resolveSubdomain,
@@ -17,6 +18,7 @@ import { AppError, badInput, notFound } from '../errors';
 import type { AuditService } from './audit';
 import { checkClientSecret, type CustomServiceFields, validateCustomService } from './service-validation';
 import type { Viewer } from './viewer';
+import type { CatalogOverlay } from '../sandbox/catalog';
 
 const DEFAULT_ID_PREFIX = 'default:';
 const secretRef = (rowId: string) => ({ table: 'service', column: 'clientSecret', rowId });
@@ -69,7 +71,20 @@ export class ServiceRegistry {
     private readonly box: SecretBox,
     private readonly audit: AuditService,
     private readonly redirectUri: (service: { slug: string; authType: string }) => string | null,
+    /** Sandbox hook: run-time catalog entries (built from PUBLIC_URL) with preconfigured OAuth clients. */
+    private readonly overlay?: CatalogOverlay,
   ) {}
+
+  private findEntry(slug: string): CatalogEntry | undefined {
+    return this.overlay?.find(slug) ?? findCatalogEntry(slug);
+  }
+
+  /** The workspace's OAuth client for a row, else the overlay's preconfigured one (sandbox services). */
+  private clientFor(row: ServiceRow | undefined, slug: string): ClientCredentials | null {
+    const secret = row ? this.clientSecretOf(row) : null;
+    if (row?.clientId && secret) return { clientId: row.clientId, clientSecret: secret };
+    return row?.kind === 'CUSTOM' ? null : (this.overlay?.client(slug) ?? null);
+  }
 
   /** The GraphQL shape of a catalog entry (with the workspace's client id) or of a custom row. */
   view(row: ServiceRow | undefined, entry?: CatalogEntry): ServiceView {
@@ -93,6 +108,7 @@ export class ServiceRegistry {
         scopeDelimiter: row.scopeDelimiter ?? ' ',
         apiBaseUrls: row.apiBaseUrls ?? [],
         apiKeyParamName: row.apiKeyParamName ?? null,
+        authorizeParams: row.authorizeParams ?? null,
         clientId: row.clientId ?? null,
         hasClientSecret: !!row.clientSecretEncrypted,
         redirectUri: this.redirectUri({ slug: row.slug, authType }),
@@ -100,7 +116,7 @@ export class ServiceRegistry {
         docsUrl: null,
       };
     }
-    const e = entry ?? findCatalogEntry(row!.slug);
+    const e = entry ?? this.findEntry(row!.slug);
     if (!e) throw notFound(`Catalog service "${row?.slug}"`);
     return {
       id: DEFAULT_ID_PREFIX + e.slug,
@@ -120,8 +136,9 @@ export class ServiceRegistry {
       scopeDelimiter: e.scopeDelimiter,
       apiBaseUrls: e.apiBaseUrls,
       apiKeyParamName: e.apiKeyParamName ?? null,
-      clientId: row?.clientId ?? null,
-      hasClientSecret: !!row?.clientSecretEncrypted,
+      authorizeParams: e.authorizeParams ?? null,
+      clientId: row?.clientId ?? this.overlay?.client(e.slug)?.clientId ?? null,
+      hasClientSecret: !!row?.clientSecretEncrypted || !!this.overlay?.client(e.slug),
       redirectUri: this.redirectUri({ slug: e.slug, authType: e.authType }),
       needsSubdomain: !!e.subdomain,
       docsUrl: e.docsUrl ?? null,
@@ -140,7 +157,9 @@ export class ServiceRegistry {
         .filter((r) => r.kind === 'CUSTOM')
         .sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''))
         .map((r) => this.view(r)),
-      ...catalog.map((e: CatalogEntry) => this.view(defaults.get(e.slug), e)),
+      ...[...(this.overlay?.entries() ?? []), ...catalog].map((e: CatalogEntry) =>
+        this.view(defaults.get(e.slug), e),
+      ),
     ];
     const q = filter.search?.trim().toLowerCase();
     const matches = all.filter(
@@ -169,13 +188,13 @@ export class ServiceRegistry {
     else if (ref.id) {
       const row = await manager.findOneBy(ServiceRow, { id: ref.id, workspaceId });
       if (!row) throw notFound('Service');
-      return { row, entry: row.kind === 'DEFAULT' ? findCatalogEntry(row.slug) : undefined };
+      return { row, entry: row.kind === 'DEFAULT' ? this.findEntry(row.slug) : undefined };
     }
     if (!slug) throw badInput('service', 'give a service id or slug');
     let row = (await manager.findOneBy(ServiceRow, { workspaceId, slug })) ?? undefined;
     // "default:<slug>" names a catalog service only, never a custom service that happens to have that slug.
     if (catalogOnly && row?.kind === 'CUSTOM') row = undefined;
-    const entry = row?.kind === 'CUSTOM' ? undefined : findCatalogEntry(slug);
+    const entry = row?.kind === 'CUSTOM' ? undefined : this.findEntry(slug);
     if (!row && !entry) throw notFound(`Service "${slug}"`);
     return { row, entry };
   }
@@ -196,7 +215,7 @@ export class ServiceRegistry {
   /** The protocol definition auth-flows needs, for a stored row. */
   definitionOf(row: ServiceRow): ServiceDefinition {
     if (row.kind === 'DEFAULT') {
-      const entry = findCatalogEntry(row.slug);
+      const entry = this.findEntry(row.slug);
       if (!entry) throw notFound(`Catalog service "${row.slug}"`);
       return entry;
     }
@@ -216,6 +235,7 @@ export class ServiceRegistry {
       scopeDelimiter: row.scopeDelimiter ?? ' ',
       apiBaseUrls: row.apiBaseUrls ?? [],
       apiKeyParamName: row.apiKeyParamName ?? undefined,
+      authorizeParams: row.authorizeParams ?? undefined,
     };
   }
 
@@ -226,11 +246,32 @@ export class ServiceRegistry {
   } {
     const row = connection.service!;
     const definition = resolveSubdomain(this.definitionOf(row), connection.subdomain ?? undefined);
-    const secret = this.clientSecretOf(row);
-    return {
-      definition,
-      client: row.clientId && secret ? { clientId: row.clientId, clientSecret: secret } : null,
-    };
+    return { definition, client: this.clientFor(row, row.slug) };
+  }
+
+  /**
+   * The same for a service named by id or slug before any connection exists (a catalog service without a
+   * workspace row has no OAuth client). A missing or unsafe subdomain is the caller's input error.
+   */
+  async protocolForReference(
+    workspaceId: string,
+    idOrSlug: string,
+    subdomain?: string | null,
+  ): Promise<{ definition: ServiceDefinition; client: ClientCredentials | null }> {
+    const { row, entry } = await this.resolve(workspaceId, serviceRef(idOrSlug));
+    try {
+      if (row)
+        return this.protocolFor(
+          Object.assign(new ConnectionRow(), { service: row, subdomain: subdomain ?? null }),
+        );
+      return {
+        definition: resolveSubdomain(entry!, subdomain ?? undefined),
+        client: this.clientFor(undefined, entry!.slug),
+      };
+    } catch (e) {
+      if (e instanceof AuthFlowError) throw badInput('subdomain', e.message);
+      throw e;
+    }
   }
 
   /** Decrypts a row's client secret for a flow. Callers must never log or return it. */
@@ -255,7 +296,7 @@ export class ServiceRegistry {
         );
         const base = slugify(fields.name);
         let slug = base;
-        for (let i = 2; taken.has(slug) || findCatalogEntry(slug); i++) slug = `${base}-${i}`;
+        for (let i = 2; taken.has(slug) || this.findEntry(slug); i++) slug = `${base}-${i}`;
         const id = newId();
         const row = m.create(ServiceRow, {
           id,
@@ -336,6 +377,7 @@ export class ServiceRegistry {
           scopeDelimiter: (pick('scopeDelimiter', row.scopeDelimiter) as string | null) ?? ' ',
           apiBaseUrls: (pick('apiBaseUrls', row.apiBaseUrls) as string[] | null) ?? [],
           apiKeyParamName: pick('apiKeyParamName', row.apiKeyParamName) as string | null,
+          authorizeParams: pick('authorizeParams', row.authorizeParams) as Record<string, string> | null,
         },
         { requireClientSecret: false },
       );
@@ -402,7 +444,7 @@ export class ServiceRegistry {
     clientId: string,
     clientSecret: string,
   ): Promise<ServiceView> {
-    const entry = findCatalogEntry(slug);
+    const entry = this.findEntry(slug);
     if (!entry) throw notFound(`Catalog service "${slug}"`);
     if (entry.authType !== 'OAUTH2' && entry.authType !== 'OAUTH1')
       throw badInput('slug', `${entry.displayName} uses ${entry.authType}: it has no OAuth client`);
@@ -446,6 +488,7 @@ export class ServiceRegistry {
       scopeDelimiter: f.scopeDelimiter,
       apiBaseUrls: f.apiBaseUrls,
       apiKeyParamName: f.apiKeyParamName ?? null,
+      authorizeParams: f.authorizeParams ?? null,
     };
   }
 }

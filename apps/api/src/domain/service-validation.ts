@@ -1,3 +1,4 @@
+import { RESERVED_AUTHORIZE_PARAMS } from '@connections/auth-flows';
 import type { AuthType, ParamType } from '../db/entities/service';
 import { badInput } from '../errors';
 
@@ -18,6 +19,7 @@ export interface CustomServiceFields {
   scopeDelimiter: string;
   apiBaseUrls: string[];
   apiKeyParamName?: string | null;
+  authorizeParams?: Record<string, string> | null;
 }
 
 const URL_FIELDS = [
@@ -50,6 +52,27 @@ export function checkHttpUrl(field: string, value: string): string {
   if (url.username || url.password) throw badInput(field, 'must not contain a user name or password');
   if (url.hash) throw badInput(field, 'must not contain a #fragment');
   return trimmed;
+}
+
+/**
+ * Extra authorize-request parameters: a small map of strings, never one the flow sets itself (grant would
+ * let it replace state, PKCE or the client identity). Not for secrets: they travel in the browser's URL.
+ */
+export function checkAuthorizeParams(value: unknown): Record<string, string> | null {
+  if (value == null) return null;
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw badInput('authorizeParams', 'must be an object of parameter names to string values');
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > 20) throw badInput('authorizeParams', 'must have at most 20 parameters');
+  for (const [key, v] of entries) {
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(key))
+      throw badInput('authorizeParams', `"${key.slice(0, 64)}" must be 1 to 64 letters, digits, _ . -`);
+    if (RESERVED_AUTHORIZE_PARAMS.includes(key))
+      throw badInput('authorizeParams', `"${key}" is set by the authorization flow itself`);
+    if (typeof v !== 'string' || v.length > 500)
+      throw badInput('authorizeParams', `"${key}" must be a string of at most 500 characters`);
+  }
+  return entries.length ? (value as Record<string, string>) : null;
 }
 
 export function checkScopes(field: string, scopes: string[], delimiter: string): string[] {
@@ -102,6 +125,8 @@ export function validateCustomService(
       throw badInput('apiKeyParamName', 'must be 1 to 128 characters of letters, digits, _ . - [ ]');
     out.apiKeyParamName = p;
   } else if (f.apiKeyParamName) throw badInput('apiKeyParamName', 'is only for API_KEY services');
+  out.authorizeParams = checkAuthorizeParams(f.authorizeParams);
+  if (out.authorizeParams && !oauth) throw badInput('authorizeParams', 'is only for OAuth services');
   if (!/^(?: |,|\+|;)$/.test(f.scopeDelimiter))
     throw badInput('scopeDelimiter', 'must be one of " ", ",", "+", ";"');
   out.scopes = checkScopes('scopes', f.scopes, f.scopeDelimiter);

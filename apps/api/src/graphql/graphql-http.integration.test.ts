@@ -225,6 +225,24 @@ describe.each(databases())('GraphQL over HTTP (%s)', (db) => {
         expect(r.body.errors![0].message).toMatch(/limit is 3/);
       }
     });
+
+    test('graphql-ws applies the same limit', async () => {
+      const created = await post(
+        t,
+        { query: 'mutation { createApiToken(input: {name: "ws"}) { token } }' },
+        admin,
+      );
+      const ws = t.ws({ token: created.body.data.createApiToken.token });
+      const outcome = await new Promise<any>((resolve) => {
+        ws.subscribe(
+          { query: '{ connections(first: 5) { nodes { service { name } } } }' },
+          { next: (v) => resolve({ next: v }), error: (e) => resolve({ error: e }), complete: () => {} },
+        );
+      });
+      await ws.dispose();
+      expect(outcome.next).toBeUndefined();
+      expect(outcome.error[0].extensions.code).toBe('QUERY_TOO_DEEP');
+    });
   });
 
   describe('complexity limit', () => {

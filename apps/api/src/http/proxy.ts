@@ -33,8 +33,13 @@ export function mountProxy(
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
         const isForm = FORM.test(req.headers['content-type'] ?? '');
+        // RFC 9112 6.3: a request has a body only with Transfer-Encoding or a non-zero Content-Length. A bare
+        // `POST` (curl -X POST) has none: streaming an empty body would send it chunked, and keep FORM_DATA
+        // credentials out of the form body they can travel in.
         const hasBody =
-          !['GET', 'HEAD'].includes(req.method) && (isForm || req.headers['content-length'] !== '0');
+          isForm ||
+          req.headers['transfer-encoding'] !== undefined ||
+          Number(req.headers['content-length'] ?? 0) > 0;
         const reply = await deps.invocations.send(viewer, {
           linkName,
           url: `${path}${search}`,
@@ -66,10 +71,14 @@ export function mountProxy(
           },
         });
         try {
-          await pipeline(reply.body, limiter, res);
+          // A declared length within the limit is a bound already (the HTTP parser refuses bytes past it): the
+          // counting stage is only needed for a body of unknown length.
+          await (Number.isFinite(declared) ? pipeline(reply.body, res) : pipeline(reply.body, limiter, res));
           reply.done();
-        } catch {
-          reply.done(size > deps.maxResponseBytes ? 'RESPONSE_TOO_LARGE' : 'ABORTED');
+        } catch (error) {
+          if (size > deps.maxResponseBytes) reply.done('RESPONSE_TOO_LARGE');
+          else if ((error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE') reply.done('ABORTED');
+          else reply.fail(error); // the upstream timed out or broke off mid-body
           res.destroy();
         }
       } catch (error) {

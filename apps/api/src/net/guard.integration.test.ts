@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
-import { AddressNotAllowedError, checkUrlTarget, createGuardedAgent } from './guard';
+import { AddressNotAllowedError, checkUrlTarget, createGuardedAgent, createGuardedFetch } from './guard';
 
 describe('network guard', () => {
   let server: http.Server;
@@ -49,6 +49,22 @@ describe('network guard', () => {
     const agent = createGuardedAgent({ allowPrivate: true });
     const res = await request(`http://localhost:${port}/`, { dispatcher: agent });
     expect(await res.body.text()).toBe('ok');
+    await agent.close();
+  });
+
+  test('the guarded fetch (token refresh) refuses metadata literals and names that resolve to loopback', async () => {
+    hits = 0;
+    const agent = createGuardedAgent({ allowPrivate: false });
+    const guardedFetch = createGuardedFetch(agent, (url) => checkUrlTarget(url, false));
+    await expect(guardedFetch('http://169.254.169.254/latest/meta-data/', {})).rejects.toThrow(
+      AddressNotAllowedError,
+    );
+    await expect(guardedFetch(`http://localhost:${port}/token`, { method: 'POST' })).rejects.toThrow();
+    expect(hits).toBe(0);
+    const open = createGuardedFetch(createGuardedAgent({ allowPrivate: true }), (url) =>
+      checkUrlTarget(url, true),
+    );
+    expect(await (await open(`http://localhost:${port}/token`, {})).text()).toBe('ok');
     await agent.close();
   });
 });

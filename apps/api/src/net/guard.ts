@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import { Agent } from 'undici';
+import { Agent, buildConnector } from 'undici';
 import { forbiddenReason } from './address-policy';
 
 export class AddressNotAllowedError extends Error {
@@ -56,8 +56,46 @@ export function guardedLookup(allowPrivate: boolean): LookupFunction {
  * An undici dispatcher whose every connection goes through the guarded lookup. undici does not follow
  * redirects unless asked, so a redirect comes back to the caller, which checks the next hop again.
  */
-export function createGuardedAgent(opts: { allowPrivate: boolean; connectTimeoutMs?: number }): Agent {
+export function createGuardedAgent(opts: {
+  allowPrivate: boolean;
+  connectTimeoutMs?: number;
+  /**
+   * The one origin (scheme, host and port exactly) that may be on a private address: this server's own
+   * sandbox when it is enabled. Every other origin keeps the policy, including other ports on the same host.
+   */
+  trustedOrigin?: () => string | undefined;
+}): Agent {
+  const timeout = opts.connectTimeoutMs ?? 10_000;
+  const guarded = { lookup: guardedLookup(opts.allowPrivate), timeout };
+  if (!opts.trustedOrigin) return new Agent({ connect: guarded });
+  const guardedConnect = buildConnector(guarded);
+  const trustedConnect = buildConnector({ timeout });
   return new Agent({
-    connect: { lookup: guardedLookup(opts.allowPrivate), timeout: opts.connectTimeoutMs ?? 10_000 },
+    connect: (options, callback) => {
+      const trusted = opts.trustedOrigin?.();
+      const port = options.port || (options.protocol === 'https:' ? '443' : '80');
+      const origin = `${options.protocol}//${options.hostname}:${port}`;
+      const connect = trusted && sameOrigin(trusted, origin) ? trustedConnect : guardedConnect;
+      return connect(options, callback);
+    },
   });
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  const x = new URL(a);
+  const y = new URL(b);
+  const port = (u: URL) => u.port || (u.protocol === 'https:' ? '443' : '80');
+  return x.protocol === y.protocol && x.hostname === y.hostname && port(x) === port(y);
+}
+
+/**
+ * A fetch for requests whose URL comes from a service definition (token refresh): IP literals are checked
+ * first, names through the guarded agent's lookup.
+ */
+export function createGuardedFetch(agent: Agent, check: (url: URL) => void) {
+  return async (url: string, init: RequestInit): Promise<Response> => {
+    check(new URL(url));
+    // Node's fetch takes an undici dispatcher; its bundled typings name a different undici copy.
+    return fetch(url, { ...init, dispatcher: agent } as unknown as RequestInit);
+  };
 }

@@ -17,6 +17,11 @@ export interface RefreshOptions {
   timeoutMs?: number;
   /** Clock used to turn `expires_in` into `expiresAt`; tests pin it. */
   now?: () => number;
+  /**
+   * The fetch that reaches the token endpoint. Hosts pass one that enforces their network policy (no
+   * private or metadata addresses), since the token URL comes from a service definition.
+   */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
 }
 
 type JsonObject = Record<string, unknown>;
@@ -30,9 +35,9 @@ type JsonObject = Record<string, unknown>;
  *   know without discovery, and a refresh does not authenticate anyone, so it is only stored.
  * Errors and non-JSON bodies pass through untouched for oauth4webapi to classify.
  */
-function tolerantFetch(captured: { idToken?: string }) {
+function tolerantFetch(captured: { idToken?: string }, send: NonNullable<RefreshOptions['fetch']> = fetch) {
   return async (url: string, init: RequestInit): Promise<Response> => {
-    const response = await fetch(url, init);
+    const response = await send(url, init);
     if (response.status !== 200) return response;
     const text = await response.text();
     let body: unknown;
@@ -158,7 +163,7 @@ export async function refreshOAuth2(
     const response = await oauth.refreshTokenGrantRequest(as, oauthClient, auth, credentials.refreshToken, {
       signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
       [oauth.allowInsecureRequests]: tokenUrl.startsWith('http:'),
-      [oauth.customFetch]: tolerantFetch(captured),
+      [oauth.customFetch]: tolerantFetch(captured, options.fetch),
     });
     if (isTransientStatus(response.status)) {
       const body = await response.json().catch(() => undefined);

@@ -62,6 +62,10 @@ export class ServiceRow extends BaseRow {
   @Column('varchar', { length: 128, nullable: true })
   apiKeyParamName?: string | null;
 
+  /** OAuth only: extra, non-secret authorize-request parameters (e.g. prompt=consent). */
+  @Column('simple-json', { nullable: true })
+  authorizeParams?: Record<string, string> | null;
+
   @Column('varchar', { length: 512, nullable: true })
   clientId?: string | null;
 

@@ -31,8 +31,8 @@ export class InvocationResolver {
         durationMs: Math.round(performance.now() - reply.startedAt),
       };
     } catch (error) {
-      reply.done('RESPONSE_TOO_LARGE');
-      throw error;
+      // Too large, or the upstream timed out or broke off while the body was read: each by its own code.
+      throw reply.fail(error);
     }
   }
 }
