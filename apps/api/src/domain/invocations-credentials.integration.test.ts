@@ -371,7 +371,13 @@ describe.each(databases())('invocations: credentials by auth type and param type
     const admin = await t.adminAuth();
     const link = links.get('API_KEY HEADERS')!;
     upstream.seen.length = 0;
-    const bySession = await fetch(`${t.url}/proxy/${link}/things`, { headers: { cookie: admin.cookie! } });
+    // A cookie alone could come from a cross-site navigation: refused before any upstream request.
+    const forged = await fetch(`${t.url}/proxy/${link}/things`, { headers: { cookie: admin.cookie! } });
+    expect(forged.status).toBe(403);
+    expect(upstream.seen).toHaveLength(0);
+    const bySession = await fetch(`${t.url}/proxy/${link}/things`, {
+      headers: { cookie: admin.cookie!, 'x-connections-proxy': '1' },
+    });
     expect(bySession.status).toBe(200);
     await proxy(`${link}/things`);
     expect(upstream.seen).toHaveLength(2);

@@ -7,6 +7,7 @@ import { AppError, unauthenticated } from '../errors';
 import { viewerFromHeaders } from './auth';
 
 const FORM = /^application\/x-www-form-urlencoded/i;
+export const PROXY_CSRF_HEADER = 'x-connections-proxy';
 
 /**
  * ANY /proxy/<link name>/<path>?<query>: the same call as invokeUrl over plain HTTP. The upstream's status,
@@ -25,6 +26,13 @@ export function mountProxy(
       try {
         const viewer = await viewerFromHeaders(deps.accounts, req.headers);
         if (!viewer) throw unauthenticated();
+        // A session cookie also rides along on cross-site navigations (SameSite=Lax lets top-level GETs
+        // through): a cookie-authenticated call must carry a header that only same-origin code can set.
+        if (viewer.authMethod === 'SESSION' && !req.headers[PROXY_CSRF_HEADER])
+          throw new AppError(
+            'FORBIDDEN',
+            `Calls authenticated by the console session must send the ${PROXY_CSRF_HEADER} header (or use an API token).`,
+          );
         const linkName = (req.params as Record<string, string>)[0]!;
         const path = ((req.params as Record<string, string>)[1] ?? '/').replace(/^\//, '');
         const search = req.originalUrl.includes('?')
