@@ -1,37 +1,16 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { request } from 'undici';
 import { authorizationHeader, oauth1ProtocolParams } from '../sign/oauth1';
+import { rsaConsumer, send } from '../test-support/oauth1-client';
 import { startOAuth1Provider, type OAuth1Provider } from '../test-support/oauth1-provider';
-import type {
-  ClientCredentials,
-  Credentials,
-  OAuth1SignatureMethod,
-  OutgoingRequest,
-  ServiceDefinition,
-} from '../types';
+import type { Credentials, OAuth1SignatureMethod, ServiceDefinition } from '../types';
 import { authenticate } from './authenticate';
 import { testCredentials } from './test-credentials';
 
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const client: ClientCredentials = {
-  clientId: 'consumer-1',
-  clientSecret: 'consumer secret/with+specials',
-  privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-};
+const { client, consumers } = rsaConsumer('consumer-1', 'consumer secret/with+specials');
 
 let provider: OAuth1Provider;
 let service: ServiceDefinition;
 let credentials: Credentials;
-
-async function send(req: OutgoingRequest) {
-  const res = await request(req.url, {
-    method: req.method as 'GET',
-    headers: req.headers,
-    body: typeof req.body === 'string' ? req.body : undefined,
-  });
-  const text = await res.body.text();
-  return { status: res.statusCode, text, json: () => JSON.parse(text) };
-}
 
 /** The three-legged dance signed by our signer, so the resource tests do not depend on grant. */
 async function obtainTokens(): Promise<Credentials> {
@@ -66,7 +45,7 @@ async function obtainTokens(): Promise<Credentials> {
 }
 
 beforeAll(async () => {
-  provider = await startOAuth1Provider({ [client.clientId]: { secret: client.clientSecret, publicKey } });
+  provider = await startOAuth1Provider(consumers);
   service = {
     slug: 'oauth1-test',
     displayName: 'OAuth1 test',

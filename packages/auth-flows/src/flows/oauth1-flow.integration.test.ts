@@ -1,45 +1,21 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { request } from 'undici';
 import { authenticate } from '../authenticate/authenticate';
 import { Browser } from '../test-support/browser';
 import { startHostApp, type HostApp } from '../test-support/host-app';
+import { rsaConsumer, send } from '../test-support/oauth1-client';
 import { startOAuth1Provider, type OAuth1Provider } from '../test-support/oauth1-provider';
-import type {
-  ClientCredentials,
-  Credentials,
-  OAuth1SignatureMethod,
-  OutgoingRequest,
-  ServiceDefinition,
-} from '../types';
+import type { Credentials, OAuth1SignatureMethod, ServiceDefinition } from '../types';
 import { requestOAuthSignsPortsCorrectly } from './request-oauth-check';
 
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const client: ClientCredentials = {
-  clientId: 'grant-consumer',
-  clientSecret: 'grant consumer secret!',
-  privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-};
+const { client, consumers } = rsaConsumer('grant-consumer', 'grant consumer secret!');
 
 let app: HostApp;
 let provider: OAuth1Provider;
 let service: ServiceDefinition;
 let credentials: Credentials;
 
-async function send(req: OutgoingRequest) {
-  const res = await request(req.url, {
-    method: req.method as 'GET',
-    headers: req.headers,
-    body: typeof req.body === 'string' ? req.body : undefined,
-  });
-  return {
-    status: res.statusCode,
-    json: (await res.body.json()) as { params: [string, string][]; method: string },
-  };
-}
-
 beforeAll(async () => {
   app = await startHostApp();
-  provider = await startOAuth1Provider({ [client.clientId]: { secret: client.clientSecret, publicKey } });
+  provider = await startOAuth1Provider(consumers);
   service = {
     slug: 'oauth1-test',
     displayName: 'OAuth 1.0a test',
@@ -95,7 +71,7 @@ describe('OAuth 1.0a dance through grant, provider on a non-default port', () =>
       ),
     );
     expect(res.status).toBe(200);
-    expect(res.json.params).toEqual([
+    expect(res.json().params).toEqual([
       ['q', 'café'],
       ['n', '1'],
     ]);
@@ -116,7 +92,7 @@ describe('OAuth 1.0a dance through grant, provider on a non-default port', () =>
       ),
     );
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ method: 'POST', params: [['text', 'hello world & more']] });
+    expect(res.json()).toMatchObject({ method: 'POST', params: [['text', 'hello world & more']] });
   });
 
   it.each<OAuth1SignatureMethod>(['HMAC-SHA1', 'HMAC-SHA256', 'PLAINTEXT', 'RSA-SHA1'])(
