@@ -148,12 +148,6 @@ export class AccountsService {
     return viewer;
   }
 
-  async getUser(id: string): Promise<UserRow> {
-    const user = await this.ds.getRepository(UserRow).findOneBy({ id });
-    if (!user) throw notFound('User');
-    return user;
-  }
-
   async getWorkspace(id: string): Promise<WorkspaceRow> {
     const ws = await this.ds.getRepository(WorkspaceRow).findOneBy({ id });
     if (!ws) throw notFound('Workspace');

@@ -31,12 +31,10 @@ const memberView = (m: MembershipRow): Member => ({
 });
 
 async function viewerView(ctx: GqlContext, v: Viewer): Promise<ViewerType> {
-  const [user, workspace] = await Promise.all([
-    ctx.app.accounts.getUser(v.userId),
-    ctx.app.accounts.getWorkspace(v.workspaceId),
-  ]);
+  // The user came with the credentials; only the workspace is read.
+  const workspace = await ctx.app.accounts.getWorkspace(v.workspaceId);
   return {
-    user: userView(user),
+    user: v.user,
     workspace: { id: workspace.id, name: workspace.name },
     role: v.role as Role,
     authMethod: v.authMethod,
