@@ -7,6 +7,7 @@ export { catalog, findCatalogEntry, featuredSlugs } from './catalog';
 export {
   validateServiceDefinition,
   assertValidServiceDefinition,
+  validateScopes,
   RESERVED_AUTHORIZE_PARAMS,
   type ValidationIssue,
   type ValidateOptions,

@@ -1,4 +1,5 @@
 import type { CatalogEntry, ClientCredentials } from '@connections/auth-flows';
+import type { CatalogOverlay } from '../domain/service-catalog';
 
 /**
  * The four "Sandbox" catalog services. Catalog data in auth-flows is static; these point at this server
@@ -94,14 +95,7 @@ export function sandboxEntries(publicUrl: string): CatalogEntry[] {
   ];
 }
 
-/** The catalog overlay the service registry consults before the static catalog. */
-export interface CatalogOverlay {
-  entries(): readonly CatalogEntry[];
-  find(slug: string): CatalogEntry | undefined;
-  /** The preconfigured OAuth client, used when the workspace has not set its own. */
-  client(slug: string): ClientCredentials | null;
-}
-
+/** The sandbox's services, as the catalog overlay the service registry consults first. */
 export function sandboxOverlay(publicUrl: () => string): CatalogOverlay {
   let cached: { url: string; entries: CatalogEntry[] } | undefined;
   const entries = () => {

@@ -11,11 +11,23 @@ export interface ValidateOptions {
   requireApiBaseUrls?: boolean;
   /** Allow plain http URLs (custom services on a private network, tests). Default false. */
   allowHttp?: boolean;
+  /**
+   * Allow the `[subdomain]` placeholder in URLs. Default true. A custom service has no per-connection
+   * subdomain, so there the placeholder is reported on the URL that carries it.
+   */
+  allowSubdomain?: boolean;
 }
 
 const SLUG = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const HEADER_PARAM_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+// Query and form names may carry brackets (`auth[key]`); a header name may not (RFC 9110 section 5.6.2).
+const PARAM_NAME = /^[A-Za-z0-9_.\-[\]]{1,128}$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// RFC 6749 section 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+const SCOPE_DELIMITERS = [' ', ',', '+', ';'];
+const AUTHORIZE_PARAM_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const MAX_URL_LENGTH = 2048;
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const TOKEN_AUTH_METHODS = ['client_secret_post', 'client_secret_basic'];
 const SIGNATURE_METHODS = ['HMAC-SHA1', 'HMAC-SHA256', 'PLAINTEXT', 'RSA-SHA1'];
@@ -28,12 +40,12 @@ const URL_FIELDS = [
   'profileUrl',
   'docsUrl',
 ] as const;
+// revokeUrl is not among them: a BASIC or API_KEY service may name where its credentials are revoked.
 const OAUTH_ONLY_FIELDS = [
   'authorizeUrl',
   'accessTokenUrl',
   'requestTokenUrl',
   'refreshUrl',
-  'revokeUrl',
   'profileUrl',
   'tokenEndpointAuthMethod',
   'oauth1SignatureMethod',
@@ -58,6 +70,8 @@ export const RESERVED_AUTHORIZE_PARAMS = [
 ];
 
 type Bag = Record<string, unknown>;
+/** base: an API base URL (no query); docs: a page for people (a #section is fine); endpoint: the rest. */
+type UrlKind = 'endpoint' | 'base' | 'docs';
 
 /** Replaces the placeholder with a sample label so templates can be parsed like real URLs. */
 export function sampleUrl(template: string): string {
@@ -69,40 +83,64 @@ function checkUrl(
   path: string,
   issues: ValidationIssue[],
   options: ValidateOptions,
-  base = false,
+  kind: UrlKind = 'endpoint',
 ): void {
   if (typeof value !== 'string' || value === '') {
     issues.push({ path, message: 'must be a non-empty URL string' });
+    return;
+  }
+  if (value.length > MAX_URL_LENGTH) {
+    issues.push({ path, message: `must be at most ${MAX_URL_LENGTH} characters` });
+    return;
+  }
+  if (options.allowSubdomain === false && value.includes(SUBDOMAIN_PLACEHOLDER)) {
+    issues.push({
+      path,
+      message: `must not contain ${SUBDOMAIN_PLACEHOLDER}: this service has no subdomain`,
+    });
     return;
   }
   let url: URL;
   try {
     url = new URL(sampleUrl(value));
   } catch {
-    issues.push({ path, message: 'is not a valid absolute URL' });
+    issues.push({ path, message: `is not a valid absolute URL: "${value.slice(0, 100)}"` });
     return;
   }
-  const protocols = options.allowHttp ? ['https:', 'http:'] : ['https:'];
-  if (!protocols.includes(url.protocol)) issues.push({ path, message: `must use ${protocols.join(' or ')}` });
+  const protocols = options.allowHttp ? ['https', 'http'] : ['https'];
+  const protocol = url.protocol.slice(0, -1);
+  if (!protocols.includes(protocol))
+    issues.push({ path, message: `must use ${protocols.join(' or ')}, not ${protocol}` });
   if (url.username || url.password) issues.push({ path, message: 'must not contain credentials' });
-  if (base && (url.search || url.hash))
-    issues.push({ path, message: 'an API base URL has no query or fragment' });
+  if (kind === 'base' && url.search) issues.push({ path, message: 'an API base URL has no query' });
+  if (kind !== 'docs' && url.hash) issues.push({ path, message: 'must not contain a #fragment' });
 }
 
-function checkScopes(value: unknown, path: string, issues: ValidationIssue[]): string[] {
-  if (!Array.isArray(value)) {
-    issues.push({ path, message: 'must be an array of scope strings' });
-    return [];
-  }
-  value.forEach((scope, i) => {
-    if (typeof scope !== 'string' || !SCOPE_TOKEN.test(scope)) {
-      issues.push({ path: `${path}[${i}]`, message: 'must be a non-empty scope without spaces or quotes' });
-    }
+/**
+ * Checks a list of scopes (already trimmed) against RFC 6749's scope-token and the delimiter that will
+ * join them; each issue names its scope, so a host may report them all at the list's path.
+ */
+export function validateScopes(value: unknown, delimiter: unknown, path = 'scopes'): ValidationIssue[] {
+  if (!Array.isArray(value)) return [{ path, message: 'must be an array of scope strings' }];
+  const joiner = typeof delimiter === 'string' ? delimiter.trim() : '';
+  const issues: ValidationIssue[] = [];
+  value.forEach((scope: unknown, i) => {
+    const at = `${path}[${i}]`;
+    if (typeof scope !== 'string')
+      issues.push({ path: at, message: 'contains a value that is not a string' });
+    else if (scope === '') issues.push({ path: at, message: 'must not contain empty scopes' });
+    else if (scope.length > 200)
+      issues.push({ path: at, message: `"${scope.slice(0, 40)}..." is longer than 200 characters` });
+    else if (!SCOPE_TOKEN.test(scope) || (joiner && scope.includes(joiner)))
+      issues.push({
+        path: at,
+        message: `"${scope}" must be printable ASCII without white space, quotes, backslashes or the delimiter`,
+      });
   });
-  return value.filter((scope): scope is string => typeof scope === 'string');
+  return issues;
 }
 
-function checkRequired(def: Bag, issues: ValidationIssue[]): void {
+function checkAuthTypeRules(def: Bag, issues: ValidationIssue[]): void {
   const need = (field: string, why: string) => {
     if (def[field] === undefined || def[field] === '')
       issues.push({ path: field, message: `is required ${why}` });
@@ -131,6 +169,74 @@ function checkRequired(def: Bag, issues: ValidationIssue[]): void {
   if (def.authType !== 'OAUTH1' && def.oauth1SignatureMethod !== undefined) {
     issues.push({ path: 'oauth1SignatureMethod', message: 'only applies to OAuth 1.0a services' });
   }
+  if (def.authType !== 'API_KEY' && def.apiKeyParamName !== undefined) {
+    issues.push({ path: 'apiKeyParamName', message: 'only applies to API key services' });
+  }
+  if (def.authType === 'BASIC' && def.paramType !== 'HEADERS') {
+    issues.push({
+      path: 'paramType',
+      message: 'must be HEADERS: Basic credentials travel in the Authorization header',
+    });
+  }
+}
+
+function checkApiKeyParamName(def: Bag, issues: ValidationIssue[]): void {
+  const name = def.apiKeyParamName;
+  if (name === undefined || def.authType !== 'API_KEY') return;
+  const header = def.paramType === 'HEADERS';
+  if (typeof name !== 'string' || !(header ? HEADER_PARAM_NAME : PARAM_NAME).test(name))
+    issues.push({
+      path: 'apiKeyParamName',
+      message: `must be 1 to 128 letters, digits, _ . -${header ? '' : ' [ ]'}`,
+    });
+}
+
+/**
+ * Extra authorize-request parameters: a small map of strings, never one the flow sets itself. Not for
+ * secrets: they travel in the browser's URL.
+ */
+function checkAuthorizeParams(params: unknown, issues: ValidationIssue[]): void {
+  if (params === undefined) return;
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+    issues.push({ path: 'authorizeParams', message: 'must be a map of parameter names to strings' });
+    return;
+  }
+  const entries = Object.entries(params);
+  if (entries.length > 20)
+    issues.push({ path: 'authorizeParams', message: 'must have at most 20 parameters' });
+  for (const [key, value] of entries) {
+    if (!AUTHORIZE_PARAM_NAME.test(key))
+      issues.push({
+        path: 'authorizeParams',
+        message: `"${key.slice(0, 64)}" must be 1 to 64 letters, digits, _ . -`,
+      });
+    else if (RESERVED_AUTHORIZE_PARAMS.includes(key))
+      issues.push({ path: `authorizeParams.${key}`, message: `"${key}" is set by the flow itself` });
+    else if (typeof value !== 'string' || value.length > 500)
+      issues.push({
+        path: `authorizeParams.${key}`,
+        message: `"${key}" must be a string of at most 500 characters`,
+      });
+  }
+}
+
+function checkTestRequest(test: unknown, issues: ValidationIssue[], options: ValidateOptions): void {
+  if (test === undefined) return;
+  if (typeof test !== 'object' || test === null) {
+    issues.push({ path: 'testRequest', message: 'must be an object' });
+    return;
+  }
+  const { method, url, expectStatus } = test as Bag;
+  if (!HTTP_METHODS.includes(String(method).toUpperCase()))
+    issues.push({ path: 'testRequest.method', message: 'must be an HTTP method' });
+  if (typeof url !== 'string' || url === '') issues.push({ path: 'testRequest.url', message: 'is required' });
+  else if (/^[a-z][a-z0-9+.-]*:/i.test(url)) checkUrl(url, 'testRequest.url', issues, options);
+  if (
+    expectStatus !== undefined &&
+    (!Array.isArray(expectStatus) || expectStatus.some((s) => !Number.isInteger(s) || s < 100 || s > 599))
+  ) {
+    issues.push({ path: 'testRequest.expectStatus', message: 'must be a list of HTTP status codes' });
+  }
 }
 
 function checkOptionalShapes(def: Bag, issues: ValidationIssue[], options: ValidateOptions): void {
@@ -149,13 +255,7 @@ function checkOptionalShapes(def: Bag, issues: ValidationIssue[], options: Valid
   ) {
     issues.push({ path: 'oauth1SignatureMethod', message: `must be one of ${SIGNATURE_METHODS.join(', ')}` });
   }
-  if (def.apiKeyParamName !== undefined) {
-    const name = def.apiKeyParamName;
-    const valid =
-      typeof name === 'string' && (def.paramType === 'HEADERS' ? HEADER_NAME.test(name) : name.trim() !== '');
-    if (!valid)
-      issues.push({ path: 'apiKeyParamName', message: 'must be a valid parameter name for the param type' });
-  }
+  checkApiKeyParamName(def, issues);
   if (
     def.apiKeyPrefix !== undefined &&
     (typeof def.apiKeyPrefix !== 'string' || /[\r\n]/.test(def.apiKeyPrefix))
@@ -172,36 +272,44 @@ function checkOptionalShapes(def: Bag, issues: ValidationIssue[], options: Valid
   ) {
     issues.push({ path: 'accessTokenHeader.name', message: 'must be a valid header name' });
   }
-  const params = def.authorizeParams as Bag | undefined;
-  if (params !== undefined) {
-    if (typeof params !== 'object' || params === null) {
-      issues.push({ path: 'authorizeParams', message: 'must be a map of strings' });
-    } else {
-      for (const [key, value] of Object.entries(params)) {
-        if (typeof value !== 'string')
-          issues.push({ path: `authorizeParams.${key}`, message: 'must be a string' });
-        if (RESERVED_AUTHORIZE_PARAMS.includes(key))
-          issues.push({ path: `authorizeParams.${key}`, message: 'is set by the flow itself' });
-      }
-    }
+  checkAuthorizeParams(def.authorizeParams, issues);
+  checkTestRequest(def.testRequest, issues, options);
+}
+
+function checkUrls(def: Bag, issues: ValidationIssue[], options: ValidateOptions): void {
+  for (const field of URL_FIELDS)
+    if (def[field] !== undefined)
+      checkUrl(def[field], field, issues, options, field === 'docsUrl' ? 'docs' : 'endpoint');
+  if (!Array.isArray(def.apiBaseUrls)) {
+    issues.push({ path: 'apiBaseUrls', message: 'must be an array of URLs' });
+    return;
   }
-  const test = def.testRequest as Bag | undefined;
-  if (test !== undefined) {
-    if (typeof test !== 'object' || test === null) {
-      issues.push({ path: 'testRequest', message: 'must be an object' });
-    } else {
-      if (!HTTP_METHODS.includes(String(test.method).toUpperCase()))
-        issues.push({ path: 'testRequest.method', message: 'must be an HTTP method' });
-      if (typeof test.url !== 'string' || test.url === '')
-        issues.push({ path: 'testRequest.url', message: 'is required' });
-      else if (/^[a-z][a-z0-9+.-]*:/i.test(test.url)) checkUrl(test.url, 'testRequest.url', issues, options);
-      const statuses = test.expectStatus;
-      if (
-        statuses !== undefined &&
-        (!Array.isArray(statuses) || statuses.some((s) => !Number.isInteger(s) || s < 100 || s > 599))
-      ) {
-        issues.push({ path: 'testRequest.expectStatus', message: 'must be a list of HTTP status codes' });
-      }
+  if ((options.requireApiBaseUrls ?? true) && def.apiBaseUrls.length === 0) {
+    issues.push({
+      path: 'apiBaseUrls',
+      message: 'must name at least one API base URL: invocations may only reach these hosts',
+    });
+  }
+  def.apiBaseUrls.forEach((url, i) => checkUrl(url, `apiBaseUrls[${i}]`, issues, options, 'base'));
+}
+
+function checkScopeFields(def: Bag, issues: ValidationIssue[]): void {
+  const delimiter =
+    typeof def.scopeDelimiter === 'string' && SCOPE_DELIMITERS.includes(def.scopeDelimiter)
+      ? def.scopeDelimiter
+      : undefined;
+  if (delimiter === undefined)
+    issues.push({ path: 'scopeDelimiter', message: 'must be one of " ", ",", "+", ";"' });
+  issues.push(...validateScopes(def.scopes, delimiter, 'scopes'));
+  issues.push(...validateScopes(def.defaultScopes, delimiter, 'defaultScopes'));
+  const scopes = Array.isArray(def.scopes) ? (def.scopes as unknown[]) : [];
+  if (scopes.length > 0 && Array.isArray(def.defaultScopes)) {
+    for (const scope of def.defaultScopes) {
+      if (!scopes.includes(scope))
+        issues.push({
+          path: 'defaultScopes',
+          message: `"${String(scope)}" is not among the documented scopes`,
+        });
     }
   }
 }
@@ -213,7 +321,10 @@ function allUrls(def: Bag): string[] {
   return urls.filter((url): url is string => typeof url === 'string');
 }
 
-/** Checks a service definition (a catalog entry or a custom service) and lists every problem found. */
+/**
+ * Checks a service definition (a catalog entry or a custom service) and lists every problem found, in
+ * the order a form would show them: name, protocol, URLs, scopes, then the optional fields.
+ */
 export function validateServiceDefinition(input: unknown, options: ValidateOptions = {}): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   if (typeof input !== 'object' || input === null) return [{ path: '', message: 'must be an object' }];
@@ -221,47 +332,25 @@ export function validateServiceDefinition(input: unknown, options: ValidateOptio
 
   if (typeof def.slug !== 'string' || !SLUG.test(def.slug))
     issues.push({ path: 'slug', message: 'must match [a-z0-9][a-z0-9_-]{0,63}' });
-  if (typeof def.displayName !== 'string' || def.displayName.trim() === '' || def.displayName.length > 100) {
-    issues.push({ path: 'displayName', message: 'must be a non-empty string of at most 100 characters' });
+  if (typeof def.displayName !== 'string' || def.displayName.trim() === '' || def.displayName.length > 80) {
+    issues.push({ path: 'displayName', message: 'must be 1 to 80 characters' });
   }
   if (!AUTH_TYPES.includes(def.authType as never))
     issues.push({ path: 'authType', message: `must be one of ${AUTH_TYPES.join(', ')}` });
   if (!PARAM_TYPES.includes(def.paramType as never))
     issues.push({ path: 'paramType', message: `must be one of ${PARAM_TYPES.join(', ')}` });
-  checkRequired(def, issues);
-
-  for (const field of URL_FIELDS) if (def[field] !== undefined) checkUrl(def[field], field, issues, options);
-  if (!Array.isArray(def.apiBaseUrls)) {
-    issues.push({ path: 'apiBaseUrls', message: 'must be an array of URLs' });
-  } else {
-    def.apiBaseUrls.forEach((url, i) => checkUrl(url, `apiBaseUrls[${i}]`, issues, options, true));
-    if ((options.requireApiBaseUrls ?? true) && def.apiBaseUrls.length === 0) {
-      issues.push({ path: 'apiBaseUrls', message: 'must name at least one API base URL' });
-    }
-  }
-
-  const scopes = checkScopes(def.scopes, 'scopes', issues);
-  const defaults = checkScopes(def.defaultScopes, 'defaultScopes', issues);
-  if (scopes.length > 0) {
-    for (const scope of defaults) {
-      if (!scopes.includes(scope))
-        issues.push({ path: 'defaultScopes', message: `"${scope}" is not among the documented scopes` });
-    }
-  }
-  if (
-    typeof def.scopeDelimiter !== 'string' ||
-    def.scopeDelimiter.length === 0 ||
-    def.scopeDelimiter.length > 3
-  ) {
-    issues.push({ path: 'scopeDelimiter', message: 'must be a string of 1 to 3 characters' });
-  }
+  checkUrls(def, issues, options);
+  checkAuthTypeRules(def, issues);
+  checkScopeFields(def, issues);
   checkOptionalShapes(def, issues, options);
 
-  const usesPlaceholder = allUrls(def).some((url) => url.includes(SUBDOMAIN_PLACEHOLDER));
-  if (usesPlaceholder && def.subdomain !== true)
-    issues.push({ path: 'subdomain', message: 'must be true when a URL contains [subdomain]' });
-  if (def.subdomain === true && !usesPlaceholder)
-    issues.push({ path: 'subdomain', message: 'is true but no URL contains [subdomain]' });
+  if (options.allowSubdomain !== false) {
+    const usesPlaceholder = allUrls(def).some((url) => url.includes(SUBDOMAIN_PLACEHOLDER));
+    if (usesPlaceholder && def.subdomain !== true)
+      issues.push({ path: 'subdomain', message: 'must be true when a URL contains [subdomain]' });
+    if (def.subdomain === true && !usesPlaceholder)
+      issues.push({ path: 'subdomain', message: 'is true but no URL contains [subdomain]' });
+  }
   return issues;
 }
 
