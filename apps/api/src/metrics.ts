@@ -1,9 +1,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { DataSource } from 'typeorm';
-import { AuthorizationRow } from './db/entities';
-
-/** Prometheus metrics for GET /metrics: one registry per server, so tests and replicas never share one. */
-export function createMetrics(ds: DataSource) {
+/**
+ * Prometheus metrics for GET /metrics: one registry per server, so tests and replicas never share one.
+ * `authorizationsByStatus` is read at scrape time (the authorization store counts them).
+ */
+export function createMetrics(authorizationsByStatus: () => Promise<{ status: string; count: number }[]>) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const invocations = new Counter({
@@ -31,15 +31,9 @@ export function createMetrics(ds: DataSource) {
     labelNames: ['status'] as const,
     registers: [registry],
     async collect() {
-      const rows = await ds
-        .getRepository(AuthorizationRow)
-        .createQueryBuilder('a')
-        .select('a.status', 'status')
-        .addSelect('COUNT(*)', 'n')
-        .groupBy('a.status')
-        .getRawMany<{ status: string; n: string | number }>();
+      const rows = await authorizationsByStatus();
       this.reset();
-      for (const r of rows) this.set({ status: r.status }, Number(r.n));
+      for (const r of rows) this.set({ status: r.status }, r.count);
     },
   });
   return { registry, invocations, upstreamLatency, refreshes };

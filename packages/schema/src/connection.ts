@@ -49,6 +49,22 @@ export class Authorization {
   updatedAt!: Date;
 }
 
+@ObjectType({
+  simpleResolvers: true,
+  description:
+    'What the viewer may do with a connection, decided on the server in one place (clients show, never re-derive).',
+})
+export class ConnectionPermissions {
+  @Field({ description: 'Call the API through it (invokeUrl, /proxy).' })
+  use!: boolean;
+
+  @Field({ description: 'Authorize or re-authorize it (connect), and revoke that authorization.' })
+  connect!: boolean;
+
+  @Field({ description: 'Edit or delete it (the owner and admins).' })
+  manage!: boolean;
+}
+
 @ObjectType({ simpleResolvers: true })
 export class Connection {
   @Field(() => ID)
@@ -85,6 +101,9 @@ export class Connection {
     description: 'The authorization an invocation by the viewer would use, if any.',
   })
   authorization!: Authorization | null;
+
+  @Field(() => ConnectionPermissions)
+  viewerCan!: ConnectionPermissions;
 
   @Field()
   createdAt!: Date;

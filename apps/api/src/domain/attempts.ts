@@ -1,15 +1,13 @@
 import { type AttemptConfig, connectUrlFor, type FlowOutcome } from '@connections/auth-flows';
-import { AuthorizationEventType } from '@connections/schema';
 import { randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { SecretBox } from '../crypto/secret-box';
-import { AuthorizationAttemptRow, AuthorizationRow, ConnectionRow, UserRow } from '../db/entities';
+import { AuthorizationAttemptRow, type AuthorizationRow, ConnectionRow } from '../db/entities';
 import { newId } from '../db/entities/base';
 import { AppError } from '../errors';
-import type { AuthorizationEvents } from '../events/authorization-events';
-import type { AuthorizationEventPayload } from '../events/pubsub';
 import { OAUTH_BASE_PATH } from '../oauth-urls';
-import { sealCredentials } from './credentials-store';
+import type { AuthorizationEvents, EventTx } from './authorization-events';
+import type { AuthorizationStore } from './authorization-store';
+import type { AuthorizationTransitions } from './authorization-transitions';
 import { sha256 } from './secrets';
 import type { ServiceRegistry } from './service-registry';
 import type { Viewer } from './viewer';
@@ -31,8 +29,9 @@ export interface AttemptResult {
 export class AttemptsService {
   constructor(
     private readonly ds: DataSource,
-    private readonly box: SecretBox,
     private readonly registry: ServiceRegistry,
+    private readonly store: AuthorizationStore,
+    private readonly transitions: AuthorizationTransitions,
     private readonly events: AuthorizationEvents,
     private readonly publicUrl: () => string,
   ) {}
@@ -126,98 +125,64 @@ export class AttemptsService {
           ? 'This callback belongs to no authorization in progress.'
           : outcome.error.message,
       };
-    const published: AuthorizationEventPayload[] = [];
-    const result = await this.ds.transaction(async (m): Promise<AttemptResult> => {
-      const attempt = await m.findOneBy(AuthorizationAttemptRow, { id: attemptId });
-      if (!attempt) return { status: 'FAILED', message: 'This authorization attempt is unknown.' };
-      const status = outcome.ok ? 'CONNECTED' : outcome.error.code === 'ACCESS_DENIED' ? 'DENIED' : 'FAILED';
-      // Completing is a compare-and-set: a replayed callback finds the attempt closed and changes nothing.
-      const closed = await m
-        .createQueryBuilder()
-        .update(AuthorizationAttemptRow)
-        .set({ completedAt: new Date(), outcome: status })
-        .where('id = :id AND "completedAt" IS NULL AND "expiresAt" > :now', {
-          id: attemptId,
-          now: new Date(),
-        })
-        .execute();
-      if (closed.affected !== 1)
-        return {
-          attemptId,
-          connectionId: attempt.connectionId,
-          status: 'FAILED',
-          message: 'This authorization attempt has already finished or expired.',
-        };
-      const connection = await m.findOneByOrFail(ConnectionRow, { id: attempt.connectionId });
-      const auth = await m.findOneByOrFail(AuthorizationRow, { id: attempt.authorizationId });
-      const principal = await m.findOneByOrFail(UserRow, { id: auth.principalId });
-      const who = { id: principal.id, email: principal.email, displayName: principal.displayName };
-      const base = { connection, principal: who, actorId: attempt.userId, attemptId };
-      if (!outcome.ok) {
-        // A failed re-authorization leaves working credentials as they were; a first one records why.
-        if (auth.status === 'PENDING')
-          await m.update(
-            AuthorizationRow,
-            { id: auth.id },
-            { status, lastError: outcome.error.message.slice(0, 1000) },
-          );
-        const current = auth.status === 'PENDING' ? status : auth.status;
-        const type = status === 'DENIED' ? AuthorizationEventType.DENIED : AuthorizationEventType.FAILED;
-        published.push(
-          await this.events.record(m, {
-            ...base,
-            type,
-            status: current,
-            message: `${connection.linkName}: ${outcome.error.message}`,
-          }),
-        );
-        return { attemptId, connectionId: connection.id, status, message: outcome.error.message };
-      }
-      const hadCredentials = !!auth.credentialsEncrypted;
-      const previousAccount = auth.accountId;
-      const account = outcome.account;
-      const creds = outcome.credentials;
-      await m.update(
-        AuthorizationRow,
-        { id: auth.id },
-        {
-          status: 'CONNECTED',
-          credentialsEncrypted: sealCredentials(this.box, auth.id, creds),
-          grantedScopes: outcome.grantedScopes,
-          expiresAt: creds.type === 'OAUTH2' && creds.expiresAt ? new Date(creds.expiresAt) : null,
-          accountId: account?.id?.slice(0, 255) ?? null,
-          accountName: (account?.name ?? account?.email)?.slice(0, 255) ?? null,
-          lastError: null,
-          connectedAt: new Date(),
-        },
-      );
-      const type = hadCredentials ? AuthorizationEventType.REAUTHORIZED : AuthorizationEventType.AUTHORIZED;
-      const label = account?.name ?? account?.email ?? account?.id;
-      published.push(
-        await this.events.record(m, {
-          ...base,
-          type,
-          status: 'CONNECTED',
-          message: `${principal.email} ${hadCredentials ? 're-authorized' : 'authorized'} ${connection.linkName}${label ? ` as ${label}` : ''}`,
-        }),
-      );
-      if (previousAccount && account?.id && previousAccount !== account.id)
-        published.push(
-          await this.events.record(m, {
-            ...base,
-            type: AuthorizationEventType.ACCOUNT_CHANGED,
-            status: 'CONNECTED',
-            message: `${connection.linkName} now uses another upstream account (${label})`,
-          }),
-        );
+    return this.events.transaction(this.ds, (tx) => this.completeIn(tx, attemptId, outcome));
+  }
+
+  private async completeIn(tx: EventTx, attemptId: string, outcome: FlowOutcome): Promise<AttemptResult> {
+    const m = tx.manager;
+    const attempt = await m.findOneBy(AuthorizationAttemptRow, { id: attemptId });
+    if (!attempt) return { status: 'FAILED', message: 'This authorization attempt is unknown.' };
+    const status = outcome.ok ? 'CONNECTED' : outcome.error.code === 'ACCESS_DENIED' ? 'DENIED' : 'FAILED';
+    // Completing is a compare-and-set: a replayed callback finds the attempt closed and changes nothing.
+    const closed = await m
+      .createQueryBuilder()
+      .update(AuthorizationAttemptRow)
+      .set({ completedAt: new Date(), outcome: status })
+      .where('id = :id AND "completedAt" IS NULL AND "expiresAt" > :now', { id: attemptId, now: new Date() })
+      .execute();
+    if (closed.affected !== 1)
+      return {
+        attemptId,
+        connectionId: attempt.connectionId,
+        status: 'FAILED',
+        message: 'This authorization attempt has already finished or expired.',
+      };
+    const connection = await m.findOneByOrFail(ConnectionRow, { id: attempt.connectionId });
+    const auth = await this.store.find(attempt.connectionId, attempt.principalId, m);
+    if (!auth || auth.id !== attempt.authorizationId)
       return {
         attemptId,
         connectionId: connection.id,
-        status: 'CONNECTED',
-        message: `Connected ${connection.linkName}${label ? ` as ${label}` : ''}.`,
+        status: 'FAILED',
+        message: 'The authorization is gone.',
       };
+    const principal = await this.store.person(auth.principalId, undefined, m);
+    const base = { auth, connection, principal, actorId: attempt.userId, attemptId };
+    if (!outcome.ok) {
+      await this.transitions.flowFailed(tx, {
+        ...base,
+        status: status as 'DENIED' | 'FAILED',
+        message: outcome.error.message,
+      });
+      return {
+        attemptId,
+        connectionId: connection.id,
+        status: status as 'DENIED' | 'FAILED',
+        message: outcome.error.message,
+      };
+    }
+    const account = outcome.account;
+    await this.transitions.connected(tx, {
+      ...base,
+      credentials: outcome.credentials,
+      oauth: { grantedScopes: outcome.grantedScopes, account },
     });
-    this.events.publish(published);
-    return result;
+    const label = account?.name ?? account?.email ?? account?.id;
+    return {
+      attemptId,
+      connectionId: connection.id,
+      status: 'CONNECTED',
+      message: `Connected ${connection.linkName}${label ? ` as ${label}` : ''}.`,
+    };
   }
 }

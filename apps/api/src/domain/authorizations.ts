@@ -1,17 +1,16 @@
 import { type Credentials, revokeCredentials, testCredentials } from '@connections/auth-flows';
-import { AuthorizationEventType, type ConnectResult } from '@connections/schema';
+import type { ConnectResult } from '@connections/schema';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
-import { type DataSource, type EntityManager, In } from 'typeorm';
-import type { SecretBox } from '../crypto/secret-box';
-import { AuthorizationRow, type ConnectionRow, UserRow } from '../db/entities';
-import { newId } from '../db/entities/base';
+import type { DataSource } from 'typeorm';
+import type { AuthorizationRow, ConnectionRow } from '../db/entities';
 import { AppError, badInput, forbidden } from '../errors';
-import type { AuthorizationEvents } from '../events/authorization-events';
-import type { AuthorizationEventPayload } from '../events/pubsub';
+import { canManage, principalFor } from './access';
+import type { AuthorizationEvents, EventTx } from './authorization-events';
+import type { AuthorizationStore } from './authorization-store';
+import type { AuthorizationTransitions } from './authorization-transitions';
 import type { AttemptsService } from './attempts';
 import { type ConnectionsService, type CreateConnectionInput } from './connections';
-import { openCredentials, sealCredentials } from './credentials-store';
 import { serviceRef, type ServiceRegistry } from './service-registry';
 import type { Viewer } from './viewer';
 
@@ -30,24 +29,24 @@ export type RevokeOutcome = 'REVOKED_UPSTREAM' | 'NOTHING_TO_CALL' | 'UPSTREAM_F
 export class AuthorizationsService {
   constructor(
     private readonly ds: DataSource,
-    private readonly box: SecretBox,
     private readonly registry: ServiceRegistry,
     private readonly connections: ConnectionsService,
     private readonly attempts: AttemptsService,
+    private readonly store: AuthorizationStore,
+    private readonly transitions: AuthorizationTransitions,
     private readonly events: AuthorizationEvents,
     private readonly logger: Logger,
     /** How test requests and revocations reach providers: the deployment's guarded network. */
     private readonly network?: { dispatcher: Dispatcher; check(url: URL): void },
   ) {}
 
-  /** Whose authorization the viewer (re)authorizes, or FORBIDDEN. */
-  principalFor(viewer: Viewer, connection: ConnectionRow): string {
-    if (connection.useLoginUserCredentials) return viewer.userId;
-    if (connection.ownerId !== viewer.userId && viewer.role !== 'ADMIN')
+  /** Whose authorization the viewer (re)authorizes or revokes, or FORBIDDEN. */
+  private principalToAuthorize(viewer: Viewer, connection: ConnectionRow): string {
+    if (!connection.useLoginUserCredentials && !canManage(viewer, connection))
       throw forbidden(
         "Only the owner of this connection or an admin can authorize it: it uses the owner's credentials.",
       );
-    return connection.ownerId;
+    return principalFor(viewer, connection);
   }
 
   async createAndConnect(
@@ -70,12 +69,12 @@ export class AuthorizationsService {
         await this.registry.protocolForReference(viewer.workspaceId, input.service, input.subdomain),
         credentials,
       );
-    let started:
-      { attemptId: string; authorizeUrl: string | null; events: AuthorizationEventPayload[] } | undefined;
+    let started: { attemptId: string; authorizeUrl: string | null } | undefined;
+    let tx: EventTx | undefined;
     const view = await this.connections.create(viewer, input, async (row, m) => {
-      started = await this.beginInTransaction(viewer, row, credentials, m);
+      started = await this.beginInTransaction(viewer, row, credentials, (tx = this.events.begin(m)));
     });
-    this.events.publish(started!.events);
+    this.events.publish(tx!);
     return {
       connection: view,
       authorization: view.authorization,
@@ -97,8 +96,9 @@ export class AuthorizationsService {
       await this.verify(this.registry.protocolFor(row), credentials);
     } else if (input)
       throw badInput('credentials', `this connection is authorized in the browser, not with credentials`);
-    const started = await this.ds.transaction((m) => this.beginInTransaction(viewer, row, credentials, m));
-    this.events.publish(started.events);
+    const started = await this.events.transaction(this.ds, (tx) =>
+      this.beginInTransaction(viewer, row, credentials, tx),
+    );
     const view = await this.connections.get(viewer, { id: row.id });
     return {
       connection: view,
@@ -133,61 +133,38 @@ export class AuthorizationsService {
   }
 
   /**
-   * In the caller's transaction: the principal's authorization row (PENDING when new), and either the
-   * credentials (BASIC / API_KEY: CONNECTED at once) or an attempt for the browser flow (OAuth). The returned
-   * events are to be published once that transaction has committed.
+   * In the caller's transaction: the principal's authorization (PENDING when new), and either the credentials
+   * (BASIC / API_KEY: CONNECTED at once) or an attempt for the browser flow (OAuth). Events are published once
+   * that transaction has committed.
    */
   async beginInTransaction(
     viewer: Viewer,
     row: ConnectionRow,
     credentials: Credentials | null,
-    m: EntityManager,
-  ): Promise<{ attemptId: string; authorizeUrl: string | null; events: AuthorizationEventPayload[] }> {
-    const principalId = this.principalFor(viewer, row);
-    const principal =
-      principalId === viewer.userId ? viewer.user : await m.findOneByOrFail(UserRow, { id: principalId });
-    let auth = await m.findOneBy(AuthorizationRow, { connectionId: row.id, principalId });
-    if (!auth) {
-      auth = m.create(AuthorizationRow, {
-        id: newId(),
-        workspaceId: row.workspaceId,
-        connectionId: row.id,
-        principalId,
-        status: 'PENDING',
-        grantedScopes: [],
-        credentialsEncrypted: null,
-      });
-      await m.save(AuthorizationRow, auth);
-    }
-    const attempt = await this.attempts.create(viewer, row, auth, m);
+    tx: EventTx,
+  ): Promise<{ attemptId: string; authorizeUrl: string | null }> {
+    const principalId = this.principalToAuthorize(viewer, row);
+    const principal = await this.store.person(principalId, viewer, tx.manager);
+    const auth = await this.transitions.begin(tx, row, principalId);
+    const attempt = await this.attempts.create(viewer, row, auth, tx.manager);
     if (!credentials) {
       if (!this.registry.protocolFor(row).client)
         throw badInput(
           'service',
           `Set the OAuth client (client id and secret) of ${this.registry.view(row.service).name} first`,
         );
-      return { attemptId: attempt.id, authorizeUrl: attempt.authorizeUrl, events: [] };
+      return { attemptId: attempt.id, authorizeUrl: attempt.authorizeUrl };
     }
-    const hadCredentials = !!auth.credentialsEncrypted;
-    auth.credentialsEncrypted = sealCredentials(this.box, auth.id, credentials);
-    auth.status = 'CONNECTED';
-    auth.lastError = null;
-    auth.connectedAt = new Date();
-    auth.accountId = credentials.type === 'BASIC' ? credentials.username : null;
-    auth.accountName = credentials.type === 'BASIC' ? credentials.username : null;
-    await m.save(AuthorizationRow, auth);
-    await this.attempts.finish(attempt.id, 'CONNECTED', m);
-    const type = hadCredentials ? AuthorizationEventType.REAUTHORIZED : AuthorizationEventType.AUTHORIZED;
-    const event = await this.events.record(m, {
-      type,
+    await this.attempts.finish(attempt.id, 'CONNECTED', tx.manager);
+    await this.transitions.connected(tx, {
+      auth,
       connection: row,
       principal,
       actorId: viewer.userId,
-      status: 'CONNECTED',
       attemptId: attempt.id,
-      message: `${principal.email} ${hadCredentials ? 'replaced the credentials of' : 'connected'} ${row.linkName}`,
+      credentials,
     });
-    return { attemptId: attempt.id, authorizeUrl: null, events: [event] };
+    return { attemptId: attempt.id, authorizeUrl: null };
   }
 
   /**
@@ -196,41 +173,11 @@ export class AuthorizationsService {
    */
   async revoke(viewer: Viewer, connectionId: string): Promise<{ upstream: RevokeOutcome }> {
     const row = await this.connections.findVisible(viewer, { id: connectionId });
-    const principalId = this.principalFor(viewer, row);
-    const auth = await this.ds
-      .getRepository(AuthorizationRow)
-      .findOneBy({ connectionId: row.id, principalId });
+    const auth = await this.store.find(row.id, this.principalToAuthorize(viewer, row));
     if (!auth || auth.status === 'REVOKED')
       throw new AppError('NOT_FOUND', 'There is no authorization to revoke.');
     const upstream = await this.revokeUpstream(row, auth);
-    const principal =
-      principalId === viewer.userId
-        ? viewer.user
-        : await this.ds.getRepository(UserRow).findOneByOrFail({ id: principalId });
-    const event = await this.ds.transaction(async (m) => {
-      await m.update(
-        AuthorizationRow,
-        { id: auth.id },
-        {
-          status: 'REVOKED',
-          credentialsEncrypted: null,
-          expiresAt: null,
-          lastError:
-            upstream === 'UPSTREAM_FAILED'
-              ? 'The provider could not confirm the revocation; the credentials were removed here.'
-              : null,
-        },
-      );
-      return this.events.record(m, {
-        type: AuthorizationEventType.REVOKED,
-        connection: row,
-        principal,
-        actorId: viewer.userId,
-        status: 'REVOKED',
-        message: `${viewer.user.email} revoked ${principal.email}'s authorization of ${row.linkName}${upstream === 'UPSTREAM_FAILED' ? ' (the provider did not confirm)' : ''}`,
-      });
-    });
-    this.events.publish([event]);
+    await this.transitions.revoked(viewer, row, auth, upstream !== 'UPSTREAM_FAILED');
     return { upstream };
   }
 
@@ -239,12 +186,10 @@ export class AuthorizationsService {
     const row = await this.connections.findVisible(viewer, { id: connectionId });
     this.connections.assertCanManage(viewer, row);
     const revoked = await this.revokeAllUpstream(row);
-    let events: AuthorizationEventPayload[] = [];
-    const id = await this.connections.delete(viewer, connectionId, async (r, m) => {
-      events = await this.recordDeleted(viewer, r, revoked.authorizations, m);
-    });
-    this.events.publish(events);
-    return id;
+    await this.events.transaction(this.ds, (tx) =>
+      this.connections.deleteInTransaction(viewer, row, tx, revoked.authorizations),
+    );
+    return row.id;
   }
 
   /**
@@ -252,49 +197,17 @@ export class AuthorizationsService {
    * outside any transaction: a slow provider must not hold one open.
    */
   async revokeAllUpstream(row: ConnectionRow): Promise<{ authorizations: number; revokedUpstream: number }> {
-    const auths = await this.ds.getRepository(AuthorizationRow).findBy({ connectionId: row.id });
+    const auths = await this.store.allOf(row.id);
     let revokedUpstream = 0;
     for (const auth of auths)
       if ((await this.revokeUpstream(row, auth)) === 'REVOKED_UPSTREAM') revokedUpstream++;
     return { authorizations: auths.length, revokedUpstream };
   }
 
-  /**
-   * The DELETED events of a connection being deleted in the caller's transaction (publish them after commit):
-   * one for the owner and one for every other user who had authorized it, so each of them hears it.
-   */
-  async recordDeleted(
-    viewer: Viewer,
-    row: ConnectionRow,
-    authorizations: number,
-    m: EntityManager,
-  ): Promise<AuthorizationEventPayload[]> {
-    const principalIds = new Set([
-      row.ownerId,
-      ...(
-        await m.find(AuthorizationRow, { where: { connectionId: row.id }, select: { principalId: true } })
-      ).map((a) => a.principalId),
-    ]);
-    const users = await m.findBy(UserRow, { id: In([...principalIds]) });
-    const out: AuthorizationEventPayload[] = [];
-    for (const u of users)
-      out.push(
-        await this.events.record(m, {
-          type: AuthorizationEventType.DELETED,
-          connection: row,
-          principal: { id: u.id, email: u.email, displayName: u.displayName },
-          actorId: viewer.userId,
-          status: 'REVOKED',
-          message: `${viewer.user.email} deleted ${row.linkName} and its ${authorizations} authorization(s)`,
-        }),
-      );
-    return out;
-  }
-
   private async revokeUpstream(row: ConnectionRow, auth: AuthorizationRow): Promise<RevokeOutcome> {
     let credentials: Credentials | null;
     try {
-      credentials = openCredentials(this.box, auth);
+      credentials = this.store.credentialsOf(auth);
     } catch (error) {
       this.logger.error(
         { err: error, authorizationId: auth.id },

@@ -1,32 +1,23 @@
-import type {
-  Connection as ConnectionView,
-  ConnectResult,
-  Extension as ExtensionView,
-  Service as ServiceView,
-} from '@connections/schema';
+import type { ConnectResult, Extension as ExtensionView } from '@connections/schema';
 import { type DataSource, type EntityManager, In } from 'typeorm';
 import { ConnectionRow, ExtensionRow, UserRow } from '../db/entities';
 import { newId } from '../db/entities/base';
 import type { ConnectionDefinition } from '../db/entities/extension';
 import { isUniqueViolation } from '../db/sql';
 import { AppError, badInput, notFound } from '../errors';
-import type { AuthorizationEvents } from '../events/authorization-events';
-import type { AuthorizationEventPayload } from '../events/pubsub';
+import type { AuthorizationEvents, EventTx } from './authorization-events';
 import type { AuditService } from './audit';
 import type { AuthorizationsService } from './authorizations';
-import { type ConnectionsService, rethrowUniqueViolation, userView } from './connections';
-import { deriveLinkName } from './link-name';
-import { serviceRef, type ServiceRegistry } from './service-registry';
-import { checkScopes } from './service-validation';
+import { type ConnectionsService, rethrowUniqueViolation } from './connections';
+import { extensionView } from './extension-views';
+import {
+  checkDefinitions,
+  type ConnectionDefinitionInput,
+  field,
+  rethrowForDefinition,
+} from './extension-definitions';
+import type { ServiceRegistry } from './service-registry';
 import type { Viewer } from './viewer';
-
-export interface ConnectionDefinitionInput {
-  name: string;
-  linkName?: string | null;
-  service: string;
-  scopes?: string[] | null;
-  useLoginUserCredentials: boolean;
-}
 
 export interface CreateExtensionInput {
   name: string;
@@ -39,14 +30,10 @@ export interface InstallResult {
   toAuthorize: ConnectResult[];
 }
 
-const LINK_NAME = /^[a-z0-9_]{1,50}$/;
-const MAX_DEFINITIONS = 50;
 // The extensions query reads every extension's connections in one statement. An install creates at most
 // MAX_DEFINITIONS per extension; this bound only guards against a workspace that attached thousands more
 // through createConnection's extensionId.
 const CONNECTIONS_READ_LIMIT = 5_000;
-
-const field = (i: number, name: string) => `connections[${i}].${name}`;
 
 /**
  * Extensions: named sets of connection definitions. Installing one creates its connections in the workspace
@@ -88,7 +75,7 @@ export class ExtensionsService {
     const description = input.description?.trim() || null;
     if (description && description.length > 500)
       throw badInput('description', 'must be at most 500 characters');
-    const definitions = await this.checkDefinitions(viewer, input.connections);
+    const definitions = await checkDefinitions(this.registry, viewer, input.connections);
     const id = await this.ds
       .transaction(async (m) => {
         if (await m.countBy(ExtensionRow, { workspaceId: viewer.workspaceId, name })) throw nameTaken(name);
@@ -123,67 +110,6 @@ export class ExtensionsService {
   }
 
   /**
-   * Every definition is checked now, naming the field (`connections[1].linkName`), so that an install only
-   * fails for what can change in between: a link name taken meanwhile, a service deleted or without client.
-   */
-  private async checkDefinitions(
-    viewer: Viewer,
-    inputs: ConnectionDefinitionInput[],
-  ): Promise<ConnectionDefinition[]> {
-    if (inputs.length === 0) throw badInput('connections', 'must define at least one connection');
-    if (inputs.length > MAX_DEFINITIONS)
-      throw badInput('connections', `must define at most ${MAX_DEFINITIONS} connections`);
-    const seen = new Map<string, number>();
-    const out: ConnectionDefinition[] = [];
-    for (const [i, d] of inputs.entries()) {
-      const name = d.name.trim();
-      if (!name || name.length > 50) throw badInput(field(i, 'name'), 'must be 1 to 50 characters');
-      const linkName = d.linkName ?? deriveLinkName(name);
-      if (!LINK_NAME.test(linkName))
-        throw badInput(field(i, 'linkName'), 'must be 1 to 50 characters of a-z, 0-9 and _');
-      const first = seen.get(linkName);
-      if (first !== undefined)
-        throw badInput(
-          field(i, 'linkName'),
-          `"${linkName}" is already used by connections[${first}]` +
-            (d.linkName ? '' : ' (derived from the name: give a distinct linkName)'),
-        );
-      seen.set(linkName, i);
-      const service = await this.serviceOf(viewer, d.service, i);
-      // Installing creates the connections without asking anyone for a subdomain, so there must be none.
-      if (service.needsSubdomain)
-        throw badInput(
-          field(i, 'service'),
-          `${service.name} needs an account subdomain, which extensions cannot set`,
-        );
-      const scopes = checkScopes(
-        field(i, 'scopes'),
-        d.scopes ?? service.defaultScopes,
-        service.scopeDelimiter,
-      );
-      out.push({
-        name,
-        linkName,
-        // Stored by slug (what ConnectionDefinition.service shows), resolved again on install.
-        service: service.slug,
-        scopes,
-        useLoginUserCredentials: d.useLoginUserCredentials,
-      });
-    }
-    return out;
-  }
-
-  private async serviceOf(viewer: Viewer, ref: string, i: number): Promise<ServiceView> {
-    try {
-      return await this.registry.find(viewer.workspaceId, serviceRef(ref.trim()));
-    } catch (e) {
-      if (e instanceof AppError && (e.code === 'NOT_FOUND' || e.code === 'BAD_USER_INPUT'))
-        throw badInput(field(i, 'service'), `no service "${ref}" in this workspace or the catalog`);
-      throw e;
-    }
-  }
-
-  /**
    * Creates the extension's connections in one transaction, owned by the installer, and starts an OAuth
    * attempt for each owner-credential OAuth connection. Refused (CONFLICT) when already installed or when a
    * link name is taken; then nothing is created.
@@ -193,9 +119,10 @@ export class ExtensionsService {
     if (ext.installedAt) throw alreadyInstalled(ext.name);
     const created: string[] = [];
     const started = new Map<string, { attemptId: string; authorizeUrl: string | null }>();
-    const events: AuthorizationEventPayload[] = [];
+    let tx: EventTx | undefined;
     await this.ds
       .transaction(async (m) => {
+        const events = (tx = this.events.begin(m));
         // Compare-and-set first: of two installs racing, the second waits on this row and then finds it taken.
         const claimed = await m
           .createQueryBuilder()
@@ -216,10 +143,9 @@ export class ExtensionsService {
           // BASIC / API_KEY need credentials that an install cannot carry: the owner calls connect later.
           if (authType !== 'OAUTH2' && authType !== 'OAUTH1') continue;
           const s = await this.authorizations
-            .beginInTransaction(viewer, row, null, m)
+            .beginInTransaction(viewer, row, null, events)
             .catch((e: unknown) => rethrowForDefinition(i, e));
           started.set(row.id, s);
-          events.push(...s.events);
         }
         await this.audit.record(
           viewer,
@@ -234,7 +160,7 @@ export class ExtensionsService {
         );
       })
       .catch(rethrowUniqueViolation);
-    this.events.publish(events);
+    this.events.publish(tx!);
     const extension = await this.get(viewer, ext.id);
     const toAuthorize = extension.connections
       .filter((c) => created.includes(c.id) && !c.useLoginUserCredentials)
@@ -279,7 +205,8 @@ export class ExtensionsService {
       counts.set(row.id, r.authorizations);
       revokedUpstream += r.revokedUpstream;
     }
-    const events = await this.ds.transaction(async (m) => {
+    await this.events.transaction(this.ds, async (tx) => {
+      const m = tx.manager;
       const released = await m
         .createQueryBuilder()
         .update(ExtensionRow)
@@ -290,11 +217,8 @@ export class ExtensionsService {
         throw new AppError('CONFLICT', `Extension "${ext.name}" was uninstalled at the same time.`);
       // Read again inside the transaction: a connection attached meanwhile goes too (it had no upstream revoke).
       const rows = await this.connectionsOf(ext, m);
-      const out: AuthorizationEventPayload[] = [];
-      for (const row of rows) {
-        out.push(...(await this.authorizations.recordDeleted(viewer, row, counts.get(row.id) ?? 0, m)));
-        await this.connections.deleteInTransaction(viewer, row, m);
-      }
+      for (const row of rows)
+        await this.connections.deleteInTransaction(viewer, row, tx, counts.get(row.id) ?? 0);
       await this.audit.record(
         viewer,
         {
@@ -306,9 +230,7 @@ export class ExtensionsService {
         },
         m,
       );
-      return out;
     });
-    this.events.publish(events);
     return this.get(viewer, ext.id);
   }
 
@@ -333,33 +255,10 @@ export class ExtensionsService {
         ? (await this.ds.getRepository(UserRow).findBy({ id: In(installerIds) })).map((u) => [u.id, u])
         : [],
     );
-    return rows.map((r) => {
-      const installer = r.installedById ? installers.get(r.installedById) : undefined;
-      return {
-        id: r.id,
-        name: r.name,
-        description: r.description ?? null,
-        connectionDefinitions: r.connectionDefinitions,
-        installed: !!r.installedAt,
-        installedAt: r.installedAt ?? null,
-        installedBy: installer ? userView(installer) : null,
-        connections: inDefinitionOrder(
-          r.connectionDefinitions,
-          nodes.filter((c) => c.extensionId === r.id),
-        ),
-        createdAt: r.createdAt,
-      };
-    });
+    return rows.map((r) =>
+      extensionView(r, r.installedById ? installers.get(r.installedById) : undefined, nodes),
+    );
   }
-}
-
-/** The definitions' order (the extension author's), then any connection attached by other means. */
-function inDefinitionOrder(defs: ConnectionDefinition[], nodes: ConnectionView[]): ConnectionView[] {
-  const rank = (c: ConnectionView) => {
-    const i = defs.findIndex((d) => d.linkName === c.linkName);
-    return i < 0 ? defs.length : i;
-  };
-  return [...nodes].sort((a, b) => rank(a) - rank(b));
 }
 
 const nameTaken = (name: string) =>
@@ -369,20 +268,3 @@ const nameTaken = (name: string) =>
 
 const alreadyInstalled = (name: string) =>
   new AppError('CONFLICT', `Extension "${name}" is already installed: uninstall it first.`);
-
-/**
- * An error about one definition's connection names that definition: `service` becomes
- * `connections[2].service`. A service deleted since the extension was made is a CONFLICT, not NOT_FOUND:
- * the extension itself was found.
- */
-function rethrowForDefinition(i: number, e: unknown): never {
-  if (!(e instanceof AppError)) throw e;
-  const own = typeof e.details.field === 'string' ? e.details.field : undefined;
-  if (e.code === 'NOT_FOUND')
-    throw new AppError('CONFLICT', `${field(i, 'service')}: ${e.message} Update or recreate the extension.`, {
-      field: field(i, 'service'),
-    });
-  if (!own) throw e;
-  const message = e.message.startsWith(`${own}: `) ? e.message.slice(own.length + 2) : e.message;
-  throw new AppError(e.code, `${field(i, own)}: ${message}`, { ...e.details, field: field(i, own) });
-}

@@ -8,14 +8,11 @@ import {
   RefreshCoordinator,
   type ServiceDefinition,
 } from '@connections/auth-flows';
-import { AuthorizationEventType } from '@connections/schema';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
-import type { SecretBox } from '../crypto/secret-box';
-import { AuthorizationRow, type ConnectionRow, UserRow } from '../db/entities';
+import type { AuthorizationRow, ConnectionRow } from '../db/entities';
 import { AppError } from '../errors';
-import type { AuthorizationEvents } from '../events/authorization-events';
-import { openCredentials, sealCredentials } from './credentials-store';
+import type { AuthorizationStore } from './authorization-store';
+import type { AuthorizationTransitions } from './authorization-transitions';
 
 export type RefreshOutcome = 'refreshed' | 'transient_failure' | 'terminal_failure';
 
@@ -36,9 +33,8 @@ export class Refresher {
   private readonly flights = new Map<string, Promise<Credentials>>();
 
   constructor(
-    private readonly ds: DataSource,
-    private readonly box: SecretBox,
-    private readonly events: AuthorizationEvents,
+    private readonly store: AuthorizationStore,
+    private readonly transitions: AuthorizationTransitions,
     private readonly logger: Logger,
     lock?: Lock,
     private readonly onOutcome: (outcome: RefreshOutcome) => void = () => {},
@@ -87,8 +83,7 @@ export class Refresher {
         client,
         rejectedAccessToken,
         reload: async () => {
-          const row = await this.ds.getRepository(AuthorizationRow).findOneByOrFail({ id: auth.id });
-          const stored = openCredentials(this.box, row);
+          const { row, credentials: stored } = await this.store.reload(auth.id);
           if (!stored) throw new AppError('NEEDS_AUTHORIZATION', 'The authorization was revoked meanwhile.');
           // Whoever held the lock before found the grant dead: another token request would only fail again
           // (and publish NEEDS_REAUTH once more).
@@ -101,28 +96,7 @@ export class Refresher {
           return stored;
         },
         save: async (next) => {
-          const event = await this.ds.transaction(async (m) => {
-            // Access and (rotated) refresh token land together, or not at all.
-            await m.update(
-              AuthorizationRow,
-              { id: auth.id },
-              {
-                credentialsEncrypted: sealCredentials(this.box, auth.id, next),
-                expiresAt: next.expiresAt ? new Date(next.expiresAt) : null,
-                status: 'CONNECTED',
-                lastError: null,
-              },
-            );
-            return this.events.record(m, {
-              type: AuthorizationEventType.REFRESHED,
-              connection,
-              principal: await this.principal(auth.principalId),
-              actorId: null,
-              status: 'CONNECTED',
-              message: `Refreshed the access token of ${connection.linkName}`,
-            });
-          });
-          this.events.publish([event]);
+          await this.transitions.refreshed(connection, auth, next);
           this.onOutcome('refreshed');
         },
       });
@@ -155,25 +129,6 @@ export class Refresher {
       { connectionId: connection.id, code: error.code, oauthError: error.oauthError, status: error.status },
       'token refresh failed',
     );
-    const status = terminal ? 'NEEDS_REAUTH' : 'REFRESH_FAILED';
-    const event = await this.ds.transaction(async (m) => {
-      await m.update(AuthorizationRow, { id: auth.id }, { status, lastError: error.message.slice(0, 1000) });
-      return this.events.record(m, {
-        type: terminal ? AuthorizationEventType.NEEDS_REAUTH : AuthorizationEventType.REFRESH_FAILED,
-        connection,
-        principal: await this.principal(auth.principalId),
-        actorId: null,
-        status,
-        message: terminal
-          ? `${connection.linkName} must be reconnected: ${error.message}`
-          : `Refreshing ${connection.linkName} failed and will be retried: ${error.message}`,
-      });
-    });
-    this.events.publish([event]);
-  }
-
-  private async principal(id: string) {
-    const u = await this.ds.getRepository(UserRow).findOneByOrFail({ id });
-    return { id: u.id, email: u.email, displayName: u.displayName };
+    await this.transitions.refreshFailed(connection, auth, { terminal, message: error.message });
   }
 }

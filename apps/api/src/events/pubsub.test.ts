@@ -1,5 +1,6 @@
 import { getMaxListeners } from 'node:events';
-import { createEventBus, type AuthorizationEventPayload } from './pubsub';
+import type { AuthorizationEventPayload } from '../domain/authorization-events';
+import { createEventBus } from './pubsub';
 
 const event = (id: string) => ({ id, type: 'AUTHORIZED', workspaceId: 'w' }) as AuthorizationEventPayload;
 

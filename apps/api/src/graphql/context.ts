@@ -9,6 +9,7 @@ import type { InvocationsService } from '../domain/invocations';
 import type { ExtensionsService } from '../domain/extensions';
 import type { ServiceRegistry } from '../domain/service-registry';
 import type { Viewer } from '../domain/viewer';
+import type { AuthorizationTopics } from '../domain/authorization-events';
 import type { EventBus } from '../events/pubsub';
 
 export interface AppServices {
@@ -22,7 +23,7 @@ export interface AppServices {
   extensions: ExtensionsService;
   attempts: AttemptsService;
   invocations: InvocationsService;
-  bus: EventBus;
+  bus: EventBus<AuthorizationTopics>;
 }
 
 export interface GqlContext {

@@ -8,8 +8,7 @@ import {
 import { filter, pipe } from '@graphql-yoga/subscription';
 import { Arg, Ctx, ID, Mutation, Resolver, Root, Subscription } from 'type-graphql';
 import { requireViewer } from '../../domain/viewer';
-import { canSeeEvent } from '../../events/authorization-events';
-import type { AuthorizationEventPayload } from '../../events/pubsub';
+import { type AuthorizationEventPayload, canSeeEvent } from '../../domain/authorization-events';
 import type { GqlContext } from '../context';
 
 @Resolver()

@@ -1,0 +1,232 @@
+import type { Credentials, OAuth2Credentials } from '@connections/auth-flows';
+import { AuthorizationEventType } from '@connections/schema';
+import { type DataSource, In } from 'typeorm';
+import type { SecretBox } from '../crypto/secret-box';
+import { AuthorizationRow, type ConnectionRow, UserRow } from '../db/entities';
+import { newId } from '../db/entities/base';
+import type { AuthorizationEvents, EventTx } from './authorization-events';
+import type { AuthorizationStore, Person } from './authorization-store';
+import { sealCredentials } from './credentials-store';
+import type { Viewer } from './viewer';
+
+type EventConnection = Pick<ConnectionRow, 'id' | 'workspaceId' | 'linkName' | 'ownerId'>;
+
+export interface ConnectedInput {
+  auth: AuthorizationRow;
+  connection: EventConnection;
+  principal: Person;
+  actorId: string;
+  attemptId: string;
+  credentials: Credentials;
+  /** OAuth: what the provider granted and who the upstream account is; the dance, not typed credentials. */
+  oauth?: { grantedScopes: string[]; account?: { id?: string; name?: string; email?: string } | null };
+}
+
+export interface FlowFailedInput {
+  auth: AuthorizationRow;
+  connection: EventConnection;
+  principal: Person;
+  actorId: string;
+  attemptId: string;
+  status: 'DENIED' | 'FAILED';
+  message: string;
+}
+
+const cut = (s: string | undefined | null, n: number) => s?.slice(0, n) ?? null;
+
+/**
+ * Every change of an authorization's status, and the only code that writes authorization rows. Each transition
+ * seals or clears the tokens and records its event in the same transaction; the event goes on the bus after
+ * that transaction commits (EventTx). Transitions that run on their own (refresh, revoke) open and publish
+ * their own transaction.
+ */
+export class AuthorizationTransitions {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly box: SecretBox,
+    private readonly store: AuthorizationStore,
+    private readonly events: AuthorizationEvents,
+  ) {}
+
+  /** The principal's authorization, created PENDING when they have none yet (a first connect). */
+  async begin(tx: EventTx, connection: ConnectionRow, principalId: string): Promise<AuthorizationRow> {
+    const m = tx.manager;
+    const existing = await this.store.find(connection.id, principalId, m);
+    if (existing) return existing;
+    const auth = m.create(AuthorizationRow, {
+      id: newId(),
+      workspaceId: connection.workspaceId,
+      connectionId: connection.id,
+      principalId,
+      status: 'PENDING',
+      grantedScopes: [],
+      credentialsEncrypted: null,
+    });
+    return m.save(AuthorizationRow, auth);
+  }
+
+  /**
+   * Credentials landed (a callback, or BASIC / API_KEY credentials): CONNECTED, AUTHORIZED or REAUTHORIZED, and
+   * ACCOUNT_CHANGED when an OAuth reconnect landed on another upstream account.
+   */
+  async connected(tx: EventTx, c: ConnectedInput): Promise<void> {
+    const { auth, connection, credentials: creds } = c;
+    const had = !!auth.credentialsEncrypted;
+    const previousAccount = auth.accountId;
+    const account = c.oauth ? c.oauth.account : creds.type === 'BASIC' ? { id: creds.username } : null;
+    await tx.manager.update(
+      AuthorizationRow,
+      { id: auth.id },
+      {
+        status: 'CONNECTED',
+        credentialsEncrypted: sealCredentials(this.box, auth.id, creds),
+        ...(c.oauth ? { grantedScopes: c.oauth.grantedScopes } : {}),
+        expiresAt: creds.type === 'OAUTH2' && creds.expiresAt ? new Date(creds.expiresAt) : null,
+        accountId: cut(account?.id, 255),
+        accountName: cut(c.oauth ? (c.oauth.account?.name ?? c.oauth.account?.email) : account?.id, 255),
+        lastError: null,
+        connectedAt: new Date(),
+      },
+    );
+    const base = { connection, principal: c.principal, actorId: c.actorId, attemptId: c.attemptId };
+    const label = account && c.oauth ? (account.name ?? account.email ?? account.id) : undefined;
+    const message = c.oauth
+      ? `${c.principal.email} ${had ? 're-authorized' : 'authorized'} ${connection.linkName}${label ? ` as ${label}` : ''}`
+      : `${c.principal.email} ${had ? 'replaced the credentials of' : 'connected'} ${connection.linkName}`;
+    const type = had ? AuthorizationEventType.REAUTHORIZED : AuthorizationEventType.AUTHORIZED;
+    await this.events.record(tx, { ...base, type, status: 'CONNECTED', message });
+    if (c.oauth && previousAccount && account?.id && previousAccount !== account.id)
+      await this.events.record(tx, {
+        ...base,
+        type: AuthorizationEventType.ACCOUNT_CHANGED,
+        status: 'CONNECTED',
+        message: `${connection.linkName} now uses another upstream account (${label})`,
+      });
+  }
+
+  /** The browser flow was denied or failed: a first authorization records why; working credentials stay. */
+  async flowFailed(tx: EventTx, f: FlowFailedInput): Promise<void> {
+    const first = f.auth.status === 'PENDING';
+    if (first)
+      await tx.manager.update(
+        AuthorizationRow,
+        { id: f.auth.id },
+        { status: f.status, lastError: f.message.slice(0, 1000) },
+      );
+    await this.events.record(tx, {
+      type: f.status === 'DENIED' ? AuthorizationEventType.DENIED : AuthorizationEventType.FAILED,
+      connection: f.connection,
+      principal: f.principal,
+      actorId: f.actorId,
+      attemptId: f.attemptId,
+      status: first ? f.status : f.auth.status,
+      message: `${f.connection.linkName}: ${f.message}`,
+    });
+  }
+
+  /** A refresh succeeded: access and (rotated) refresh token land together, or not at all. */
+  async refreshed(
+    connection: EventConnection,
+    auth: AuthorizationRow,
+    next: OAuth2Credentials,
+  ): Promise<void> {
+    await this.events.transaction(this.ds, async (tx) => {
+      await tx.manager.update(
+        AuthorizationRow,
+        { id: auth.id },
+        {
+          credentialsEncrypted: sealCredentials(this.box, auth.id, next),
+          expiresAt: next.expiresAt ? new Date(next.expiresAt) : null,
+          status: 'CONNECTED',
+          lastError: null,
+        },
+      );
+      await this.events.record(tx, {
+        type: AuthorizationEventType.REFRESHED,
+        connection,
+        principal: await this.store.person(auth.principalId, undefined, tx.manager),
+        actorId: null,
+        status: 'CONNECTED',
+        message: `Refreshed the access token of ${connection.linkName}`,
+      });
+    });
+  }
+
+  /** A refresh failed: REFRESH_FAILED (transient, retried by the next call) or NEEDS_REAUTH (terminal). */
+  async refreshFailed(
+    connection: EventConnection,
+    auth: AuthorizationRow,
+    error: { terminal: boolean; message: string },
+  ): Promise<void> {
+    const status = error.terminal ? 'NEEDS_REAUTH' : 'REFRESH_FAILED';
+    await this.events.transaction(this.ds, async (tx) => {
+      await tx.manager.update(
+        AuthorizationRow,
+        { id: auth.id },
+        { status, lastError: error.message.slice(0, 1000) },
+      );
+      await this.events.record(tx, {
+        type: error.terminal ? AuthorizationEventType.NEEDS_REAUTH : AuthorizationEventType.REFRESH_FAILED,
+        connection,
+        principal: await this.store.person(auth.principalId, undefined, tx.manager),
+        actorId: null,
+        status,
+        message: error.terminal
+          ? `${connection.linkName} must be reconnected: ${error.message}`
+          : `Refreshing ${connection.linkName} failed and will be retried: ${error.message}`,
+      });
+    });
+  }
+
+  /** Revoked by us: the credentials are removed whatever the provider said (it may not have confirmed). */
+  async revoked(
+    viewer: Viewer,
+    connection: EventConnection,
+    auth: AuthorizationRow,
+    upstreamConfirmed: boolean,
+  ): Promise<void> {
+    const principal = await this.store.person(auth.principalId, viewer);
+    await this.events.transaction(this.ds, async (tx) => {
+      await tx.manager.update(
+        AuthorizationRow,
+        { id: auth.id },
+        {
+          status: 'REVOKED',
+          credentialsEncrypted: null,
+          expiresAt: null,
+          lastError: upstreamConfirmed
+            ? null
+            : 'The provider could not confirm the revocation; the credentials were removed here.',
+        },
+      );
+      await this.events.record(tx, {
+        type: AuthorizationEventType.REVOKED,
+        connection,
+        principal,
+        actorId: viewer.userId,
+        status: 'REVOKED',
+        message: `${viewer.user.email} revoked ${principal.email}'s authorization of ${connection.linkName}${upstreamConfirmed ? '' : ' (the provider did not confirm)'}`,
+      });
+    });
+  }
+
+  /**
+   * The connection is being deleted in the caller's transaction: one DELETED event for the owner and one for
+   * every other user who had authorized it (so each of them hears it), then its authorizations go.
+   */
+  async deleted(tx: EventTx, viewer: Viewer, connection: EventConnection, authorizations: number) {
+    const m = tx.manager;
+    const principalIds = new Set([connection.ownerId, ...(await this.store.principalsOf(connection.id, m))]);
+    const users = await m.findBy(UserRow, { id: In([...principalIds]) });
+    for (const u of users)
+      await this.events.record(tx, {
+        type: AuthorizationEventType.DELETED,
+        connection,
+        principal: { id: u.id, email: u.email, displayName: u.displayName },
+        actorId: viewer.userId,
+        status: 'REVOKED',
+        message: `${viewer.user.email} deleted ${connection.linkName} and its ${authorizations} authorization(s)`,
+      });
+    await m.delete(AuthorizationRow, { connectionId: connection.id });
+  }
+}
