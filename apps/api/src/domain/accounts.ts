@@ -1,3 +1,4 @@
+import type { ApiToken, CreatedApiToken, Member, Viewer as ViewerView } from '@connections/schema';
 import type { Logger } from 'pino';
 import { type DataSource } from 'typeorm';
 import type { Config } from '../config';
@@ -7,6 +8,7 @@ import { hydrate } from '../db/hydrate';
 import { ViewerCache } from './viewer-cache';
 import type { Role } from '../db/entities/membership';
 import { AppError, badInput, notFound } from '../errors';
+import { memberView, tokenView, viewerView } from './account-views';
 import type { AuditService } from './audit';
 import { generatePassword, hashPassword, newOpaqueToken, sha256, verifyPassword } from './secrets';
 import type { Viewer } from './viewer';
@@ -148,24 +150,26 @@ export class AccountsService {
     return viewer;
   }
 
-  async getWorkspace(id: string): Promise<WorkspaceRow> {
-    const ws = await this.ds.getRepository(WorkspaceRow).findOneBy({ id });
+  /** The viewer as the API shows it. The user came with the credentials; only the workspace is read. */
+  async describe(viewer: Viewer): Promise<ViewerView> {
+    const ws = await this.ds.getRepository(WorkspaceRow).findOneBy({ id: viewer.workspaceId });
     if (!ws) throw notFound('Workspace');
-    return ws;
+    return viewerView(viewer, ws);
   }
 
-  async listMembers(workspaceId: string): Promise<MembershipRow[]> {
-    return this.ds.getRepository(MembershipRow).find({
+  async listMembers(workspaceId: string): Promise<Member[]> {
+    const rows = await this.ds.getRepository(MembershipRow).find({
       where: { workspaceId },
       relations: { user: true },
       order: { createdAt: 'ASC' },
     });
+    return rows.map((m) => memberView(m, m.user!));
   }
 
   async addMember(
     viewer: Viewer,
     input: { email: string; displayName?: string; password: string; role: Role },
-  ): Promise<MembershipRow> {
+  ): Promise<Member> {
     const email = input.email.trim().toLowerCase();
     return this.ds.transaction(async (m) => {
       let user = await m.findOneBy(UserRow, { email });
@@ -194,7 +198,6 @@ export class AccountsService {
           role: input.role,
         }),
       );
-      membership.user = user;
       await this.audit.record(
         viewer,
         {
@@ -206,11 +209,11 @@ export class AccountsService {
         },
         m,
       );
-      return membership;
+      return memberView(membership, user);
     });
   }
 
-  async setMemberRole(viewer: Viewer, userId: string, role: Role): Promise<MembershipRow> {
+  async setMemberRole(viewer: Viewer, userId: string, role: Role): Promise<Member> {
     return this.ds.transaction(async (m) => {
       const membership = await m.findOne(MembershipRow, {
         where: { workspaceId: viewer.workspaceId, userId },
@@ -235,11 +238,11 @@ export class AccountsService {
         },
         m,
       );
-      return membership;
+      return memberView(membership, membership.user!);
     });
   }
 
-  async createApiToken(viewer: Viewer, name: string): Promise<{ row: ApiTokenRow; token: string }> {
+  async createApiToken(viewer: Viewer, name: string): Promise<CreatedApiToken> {
     const token = newOpaqueToken('cnx_live');
     const row = await this.ds.getRepository(ApiTokenRow).save({
       id: newId(),
@@ -257,17 +260,18 @@ export class AccountsService {
       targetId: row.id,
       message: `Created API token "${row.name}"`,
     });
-    return { row, token };
+    return { apiToken: tokenView(row), token };
   }
 
-  async listApiTokens(viewer: Viewer): Promise<ApiTokenRow[]> {
-    return this.ds.getRepository(ApiTokenRow).find({
+  async listApiTokens(viewer: Viewer): Promise<ApiToken[]> {
+    const rows = await this.ds.getRepository(ApiTokenRow).find({
       where: { workspaceId: viewer.workspaceId, userId: viewer.userId },
       order: { createdAt: 'DESC' },
     });
+    return rows.map(tokenView);
   }
 
-  async revokeApiToken(viewer: Viewer, id: string): Promise<ApiTokenRow> {
+  async revokeApiToken(viewer: Viewer, id: string): Promise<ApiToken> {
     const repo = this.ds.getRepository(ApiTokenRow);
     const row = await repo.findOneBy({ id, workspaceId: viewer.workspaceId });
     // Admins may revoke anyone's token in their workspace; members only their own.
@@ -283,6 +287,6 @@ export class AccountsService {
         message: `Revoked API token "${row.name}"`,
       });
     }
-    return row;
+    return tokenView(row);
   }
 }

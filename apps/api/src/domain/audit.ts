@@ -1,7 +1,9 @@
+import type { AuditEvent } from '@connections/schema';
 import { randomUUID } from 'node:crypto';
-import type { DataSource, EntityManager, FindOperator } from 'typeorm';
+import { type DataSource, type EntityManager, In } from 'typeorm';
 import { AuditEventRow, UserRow } from '../db/entities';
 import { escapeLike } from '../db/sql';
+import { auditEventView } from './audit-views';
 import type { Viewer } from './viewer';
 
 export interface AuditInput {
@@ -52,11 +54,12 @@ export class AuditService {
     return id;
   }
 
+  /** One page of the workspace's events, newest first; `filter` is applied as given (see audit-log.ts for who may read what). */
   async list(
     workspaceId: string,
     filter: AuditFilter,
     page: { offset: number; limit: number },
-  ): Promise<{ rows: AuditEventRow[]; total: number }> {
+  ): Promise<{ nodes: AuditEvent[]; total: number }> {
     const qb = this.ds
       .getRepository(AuditEventRow)
       .createQueryBuilder('e')
@@ -72,11 +75,18 @@ export class AuditService {
       .skip(page.offset)
       .take(page.limit)
       .getManyAndCount();
-    return { rows, total };
+    const actors = await this.actors(rows);
+    return {
+      nodes: rows.map((r) => auditEventView(r, r.actorId ? actors.get(r.actorId) : undefined)),
+      total,
+    };
   }
 
   /** Actors of a page of events, in one query. */
-  users(ids: FindOperator<string>): Promise<UserRow[]> {
-    return this.ds.getRepository(UserRow).findBy({ id: ids });
+  private async actors(rows: AuditEventRow[]): Promise<Map<string, UserRow>> {
+    const ids = [...new Set(rows.map((r) => r.actorId).filter((id): id is string => !!id))];
+    if (!ids.length) return new Map();
+    const users = await this.ds.getRepository(UserRow).findBy({ id: In(ids) });
+    return new Map(users.map((u) => [u.id, u]));
   }
 }

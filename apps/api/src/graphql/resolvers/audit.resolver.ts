@@ -1,8 +1,6 @@
-import { AuditEvent, AuditEventFilter, AuditEventPage } from '@connections/schema';
+import { AuditEventFilter, AuditEventPage } from '@connections/schema';
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
-import { In } from 'typeorm';
-import { UserRow } from '../../db/entities';
-import { userView } from '../../domain/connections';
+import { auditEventsFor } from '../../domain/audit-log';
 import { pageOf, pageWindow } from '../../domain/pagination';
 import { requireViewer } from '../../domain/viewer';
 import type { GqlContext } from '../context';
@@ -21,27 +19,7 @@ export class AuditResolver {
   ): Promise<AuditEventPage> {
     const v = requireViewer(ctx.viewer);
     const window = pageWindow(first, after);
-    const f = { ...filter };
-    if (v.role !== 'ADMIN') {
-      if (f.connectionId) await ctx.app.connections.findVisible(v, { id: f.connectionId });
-      else f.actorId = v.userId;
-    }
-    const { rows, total } = await ctx.app.audit.list(v.workspaceId, f, window);
-    const actorIds = [...new Set(rows.map((r) => r.actorId).filter((id): id is string => !!id))];
-    const actors = new Map(
-      actorIds.length ? (await ctx.app.audit.users(In(actorIds))).map((u: UserRow) => [u.id, u]) : [],
-    );
-    const nodes: AuditEvent[] = rows.map((r) => ({
-      id: r.id,
-      action: r.action,
-      actor: r.actorId && actors.has(r.actorId) ? userView(actors.get(r.actorId)!) : null,
-      targetType: r.targetType,
-      targetId: r.targetId ?? null,
-      connectionId: r.connectionId ?? null,
-      message: r.message,
-      metadata: r.metadata ?? null,
-      createdAt: r.createdAt,
-    }));
+    const { nodes, total } = await auditEventsFor(ctx.app, v, filter, window);
     return pageOf(nodes, total, window);
   }
 }
