@@ -1,3 +1,4 @@
+import { pipeline, type Readable, Transform } from 'node:stream';
 import { AppError } from '../errors';
 
 const TEXTUAL =
@@ -9,30 +10,45 @@ export function isTextual(contentType: string | string[] | undefined): boolean {
   return !ct || TEXTUAL.test(ct.trim());
 }
 
+const tooLarge = (limit: number) =>
+  new AppError('RESPONSE_TOO_LARGE', `The upstream response is larger than the ${limit}-byte limit.`);
+
 /**
- * Reads a response body up to `limit` bytes; past that it stops reading, destroys the stream (the socket is
- * not kept waiting) and refuses with RESPONSE_TOO_LARGE.
+ * A response body held to `limit` bytes, for both transports (invokeUrl reads it, /proxy pipes it). A declared
+ * length over the limit is refused at once, before anything is read or sent on. A body of unknown length is
+ * counted and errors with RESPONSE_TOO_LARGE past the limit; the upstream stream is destroyed with it (the
+ * socket is not kept waiting), and destroying the result destroys the upstream stream too.
  */
+export function limitBody(body: Readable, limit: number, declared?: string | string[]): Readable {
+  const length = Number(Array.isArray(declared) ? declared[0] : declared);
+  if (Number.isFinite(length) && length > limit) {
+    body.destroy();
+    throw tooLarge(limit);
+  }
+  // A declared length within the limit is a bound already (the HTTP parser refuses bytes past it): the
+  // counting stage is only needed for a body of unknown length.
+  if (Number.isFinite(length)) return body;
+  let size = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      size += chunk.length;
+      cb(size > limit ? tooLarge(limit) : null, chunk);
+    },
+  });
+  // The pipeline's own error is the counter's too, which its reader sees: nothing to do with it here.
+  return pipeline(body, counter, () => {});
+}
+
+/** Reads a response body through `limitBody`: the whole of it, or RESPONSE_TOO_LARGE. */
 export async function readLimited(
-  body: AsyncIterable<Buffer> & { destroy(e?: Error): void },
+  body: Readable,
   limit: number,
   declared?: string | string[],
 ): Promise<Buffer> {
-  const length = Number(Array.isArray(declared) ? declared[0] : declared);
-  const tooLarge = () =>
-    new AppError('RESPONSE_TOO_LARGE', `The upstream response is larger than the ${limit}-byte limit.`);
-  if (Number.isFinite(length) && length > limit) {
-    body.destroy();
-    throw tooLarge();
-  }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of body) {
+  for await (const chunk of limitBody(body, limit, declared) as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) {
-      body.destroy();
-      throw tooLarge();
-    }
     chunks.push(chunk);
   }
   return Buffer.concat(chunks, size);

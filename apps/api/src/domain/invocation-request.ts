@@ -1,0 +1,155 @@
+import { type OutgoingRequest, percentEncode } from '@connections/auth-flows';
+import type { Readable } from 'node:stream';
+import { AppError } from '../errors';
+
+export interface InvocationInput {
+  linkName: string;
+  /** Absolute, or relative to the service's first API base URL. */
+  url: string;
+  method: string;
+  headers?: Record<string, string>;
+  query?: Record<string, string | string[]>;
+  /** A raw body (sent with the caller's content type), or a form (sent x-www-form-urlencoded). */
+  body?: string | Buffer;
+  form?: Record<string, string | string[]>;
+  /** Proxy only: a body to stream through unread (it cannot be signed, so never for forms). */
+  stream?: Readable;
+}
+
+/**
+ * The caller's input checked and normalised, once per call, before the service is known: the headers that
+ * may travel, the form encoded, the body's kind decided.
+ */
+export interface ParsedInvocation {
+  method: string;
+  /** The caller's URL, resolved against the service's API base URL by `prepareRequest`. */
+  url: string;
+  query: [string, string][];
+  headers: Record<string, string>;
+  /** What credentials can be applied to: an encoded form or a text body. */
+  body?: string;
+  /** A Buffer body, sent as it is. */
+  bytes?: Buffer;
+  /** The proxy's request body, streamed through once. */
+  stream?: Readable;
+}
+
+/**
+ * One call's request to the service, before credentials: every attempt (the first, and the one after a 401
+ * refresh) applies credentials to `request` and sends it; nothing is parsed again.
+ */
+export interface PreparedRequest {
+  /** Method, target URL with the query, filtered headers, encoded form or text body. */
+  request: OutgoingRequest;
+  bytes?: Buffer;
+  stream?: Readable;
+}
+
+// Hop-by-hop headers (RFC 9110 7.6.1) and what would leak the caller's own credentials upstream.
+const DROP_REQUEST = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  // A 100-continue handshake belongs to the caller's connection (we answered it); undici refuses the header.
+  'expect',
+  'content-length',
+  'authorization',
+  'cookie',
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-real-ip',
+]);
+export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+
+/** The header names a Connection header lists are hop-by-hop as well (RFC 9110 7.6.1). */
+export function connectionOptions(raw: Record<string, string | string[] | undefined>): Set<string> {
+  const named = new Set<string>();
+  for (const [k, v] of Object.entries(raw))
+    if (k.toLowerCase() === 'connection' && v !== undefined)
+      for (const item of ([] as string[]).concat(v))
+        for (const name of item.split(',')) named.add(name.trim().toLowerCase());
+  return named;
+}
+
+type Scalar = string | number | boolean;
+const isScalar = (v: unknown): v is Scalar =>
+  typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+
+/** A JSON map from the caller as name to string(s): anything else is the caller's mistake, named. */
+function stringMap(field: string, map: Record<string, unknown> | undefined, lists: boolean) {
+  const out: [string, string][] = [];
+  for (const [k, v] of Object.entries(map ?? {})) {
+    const items = lists && Array.isArray(v) ? v : [v];
+    if (!items.every(isScalar))
+      throw new AppError(
+        'BAD_USER_INPUT',
+        `${field}.${k.slice(0, 100)}: must be a string${lists ? ' or a list of strings' : ''}`,
+        { field },
+      );
+    for (const item of items) out.push([k, String(item)]);
+  }
+  return out;
+}
+
+/** The caller's headers that may go upstream, names lower-cased. */
+function requestHeaders(pairs: [string, string][]): Record<string, string> {
+  const named = connectionOptions(Object.fromEntries(pairs));
+  const headers: Record<string, string> = {};
+  for (const [k, v] of pairs)
+    if (!DROP_REQUEST.has(k.toLowerCase()) && !named.has(k.toLowerCase())) headers[k.toLowerCase()] = v;
+  return headers;
+}
+
+/** Checks and normalises the caller's input; every mistake is a BAD_USER_INPUT naming its field. */
+export function parseInvocation(input: InvocationInput): ParsedInvocation {
+  const method = input.method.toUpperCase();
+  if (!METHODS.includes(method))
+    throw new AppError('BAD_USER_INPUT', `method: must be one of ${METHODS.join(', ')}`, {
+      field: 'method',
+    });
+  if (input.body !== undefined && input.form !== undefined)
+    throw new AppError('BAD_USER_INPUT', 'body and form: send one or the other', { field: 'form' });
+  const headers = requestHeaders(stringMap('headers', input.headers, false));
+  const query = stringMap('query', input.query, true);
+  const form = stringMap('form', input.form, true);
+  // A form is encoded here, once, so every auth type sends it the same way (RFC 3986 encoding, as the
+  // OAuth 1.0a signature and FORM_DATA credentials append to it); a map left to undici would be refused.
+  let body: string | undefined;
+  if (input.form) {
+    body = form.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&');
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+  } else if (typeof input.body === 'string') body = input.body;
+  const bytes = Buffer.isBuffer(input.body) ? input.body : undefined;
+  // Streamed bytes cannot take credentials appended: declaring them opaque (RFC 9110 8.3) makes FORM_DATA
+  // credentials travel in the query instead of a form body that would be dropped for the stream.
+  if ((input.stream || bytes) && !headers['content-type'])
+    headers['content-type'] = 'application/octet-stream';
+  return { method, url: input.url, query, headers, body, bytes, stream: input.stream };
+}
+
+/** The parsed request aimed at the service: its URL resolved against the API base URL, the query appended. */
+export function prepareRequest(parsed: ParsedInvocation, apiBaseUrl: string | undefined): PreparedRequest {
+  let url: URL;
+  try {
+    url = /^[a-z][a-z0-9+.-]*:/i.test(parsed.url)
+      ? new URL(parsed.url)
+      : new URL(parsed.url.replace(/^\/+/, ''), apiBaseUrl!.endsWith('/') ? apiBaseUrl : `${apiBaseUrl}/`);
+  } catch {
+    throw new AppError(
+      'BAD_USER_INPUT',
+      `url: "${parsed.url.slice(0, 200)}" is not a URL, nor a path under the service's API base URL`,
+      { field: 'url' },
+    );
+  }
+  for (const [k, v] of parsed.query) url.searchParams.append(k, v);
+  const { method, headers, body, bytes, stream } = parsed;
+  return { request: { method, url: url.toString(), headers, body }, bytes, stream };
+}
