@@ -20,16 +20,16 @@ export interface OAuth2Process {
   close(): Promise<void>;
 }
 
-export async function startOAuth2Process(opts: {
+interface OAuth2ProcessOptions {
   issuer: string;
   clientId: string;
   clientSecret: string;
   redirectUri: string;
   logger: Logger;
-}): Promise<OAuth2Process> {
-  const secret = randomBytes(24).toString('hex');
-  const publicProto = new URL(opts.issuer).protocol.replace(':', '');
-  const child: ChildProcess = spawn(process.execPath, [SCRIPT], {
+}
+
+function spawnServer(opts: OAuth2ProcessOptions, secret: string): ChildProcess {
+  const child = spawn(process.execPath, [SCRIPT], {
     env: {
       ...process.env,
       SANDBOX_ISSUER: opts.issuer,
@@ -45,7 +45,12 @@ export async function startOAuth2Process(opts: {
   child.stderr!.on('data', (d: Buffer) =>
     opts.logger.debug({ sandbox: d.toString().trim() }, 'sandbox oauth2'),
   );
-  const port = await new Promise<number>((resolve, reject) => {
+  return child;
+}
+
+/** The port the child listens on, from its "READY <port>" line; rejects if it exits or takes over 15 s. */
+function readyPort(child: ChildProcess): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(
       () => reject(new Error('the sandbox OAuth 2.0 server did not start in 15 s')),
@@ -60,12 +65,37 @@ export async function startOAuth2Process(opts: {
         resolve(Number(m[1]));
       }
     });
-  }).catch((e: unknown) => {
-    child.kill();
-    throw e;
   });
+}
 
-  const internal = async <T>(pathAndQuery: string, body?: unknown): Promise<T> => {
+function proxyTo(port: number, publicProto: string): OAuth2Process['proxy'] {
+  return (req, res) => {
+    const upstream = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: req.method,
+        path: req.originalUrl,
+        // The scheme browsers use is PUBLIC_URL's (a TLS-terminating proxy may sit in front of us).
+        headers: { ...req.headers, 'x-forwarded-proto': publicProto, 'x-sandbox-secret': '' },
+      },
+      (answer) => {
+        res.status(answer.statusCode ?? 502);
+        for (const [k, v] of Object.entries(answer.headers)) if (v !== undefined) res.setHeader(k, v);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => {
+      if (!res.headersSent) res.status(502).json({ error: 'sandbox_unavailable' });
+      else res.destroy();
+    });
+    req.pipe(upstream);
+  };
+}
+
+/** Calls the child's /_internal/* endpoints, which only the holder of the per-process secret may use. */
+function internalClient(port: number, secret: string) {
+  return async <T>(pathAndQuery: string, body?: unknown): Promise<T> => {
     const res = await fetch(`http://127.0.0.1:${port}${pathAndQuery}`, {
       method: body ? 'POST' : 'GET',
       headers: { 'x-sandbox-secret': secret, 'content-type': 'application/json' },
@@ -74,38 +104,30 @@ export async function startOAuth2Process(opts: {
     if (!res.ok) throw new Error(`sandbox OAuth 2.0 server answered ${res.status}`);
     return (await res.json()) as T;
   };
+}
 
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.stdin!.end();
+    child.kill('SIGTERM');
+  });
+}
+
+export async function startOAuth2Process(opts: OAuth2ProcessOptions): Promise<OAuth2Process> {
+  const secret = randomBytes(24).toString('hex');
+  const publicProto = new URL(opts.issuer).protocol.replace(':', '');
+  const child = spawnServer(opts, secret);
+  const port = await readyPort(child).catch((e: unknown) => {
+    child.kill();
+    throw e;
+  });
+  const internal = internalClient(port, secret);
   return {
-    proxy(req, res) {
-      const upstream = http.request(
-        {
-          host: '127.0.0.1',
-          port,
-          method: req.method,
-          path: req.originalUrl,
-          // The scheme browsers use is PUBLIC_URL's (a TLS-terminating proxy may sit in front of us).
-          headers: { ...req.headers, 'x-forwarded-proto': publicProto, 'x-sandbox-secret': '' },
-        },
-        (answer) => {
-          res.status(answer.statusCode ?? 502);
-          for (const [k, v] of Object.entries(answer.headers)) if (v !== undefined) res.setHeader(k, v);
-          answer.pipe(res);
-        },
-      );
-      upstream.on('error', () => {
-        if (!res.headersSent) res.status(502).json({ error: 'sandbox_unavailable' });
-        else res.destroy();
-      });
-      req.pipe(upstream);
-    },
+    proxy: proxyTo(port, publicProto),
     verify: (token) => internal(`/_internal/verify?token=${encodeURIComponent(token)}`),
     control: (body) => internal('/_internal/control', body),
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.stdin!.end();
-        child.kill('SIGTERM');
-      }),
+    close: () => stop(child),
   };
 }

@@ -2,6 +2,7 @@ import { FormBrowser } from '../test-support/form-browser';
 import { type EventLog, subscribeEvents } from '../test-support/events';
 import { type GqlResult, startTestServer, type TestServer } from '../test-support/server';
 import { startUpstream, until } from '../test-support/upstream';
+import { waitFor } from '../test-support/wait';
 
 jest.setTimeout(120_000);
 
@@ -12,7 +13,8 @@ const CONNECT = `mutation($i: CreateAndConnectInput!) {
   createAndConnect(input: $i) { authorizeUrl attemptId connection { id linkName status } }
 }`;
 const INVOKE = 'mutation($i: InvokeUrlInput!) { invokeUrl(input: $i) { status body } }';
-const STATUS = 'query($id: ID) { connection(id: $id) { status authorization { status lastError } } }';
+const STATUS =
+  'query($id: ID) { connection(id: $id) { status authorization { status lastError expiresAt } } }';
 
 describe('sandbox', () => {
   let t: TestServer;
@@ -152,22 +154,36 @@ describe('sandbox', () => {
       { i: { name: 'Wrong key', service: 'sandbox-api-key', credentials: { apiKey: 'nope' } } },
       { token },
     );
-    expect(wrong.errors?.[0]?.extensions?.code).toEqual(expect.any(String));
+    // The sandbox answered 401: the credentials are blamed (not retryable), on the field that holds them.
+    expect(wrong.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'credentials',
+      upstreamStatus: 401,
+      retryable: false,
+    });
   });
 
   test('misbehaviour: expiry -> REFRESHED; 503 -> REFRESH_FAILED then recovery; revoked grant -> NEEDS_REAUTH', async () => {
     const c = await connectOAuth('Misbehaving', 'sandbox-oauth2');
     expect((await invoke(c.link)).status).toBe(200);
 
-    // Tokens expire after 1 s, already issued ones included: the next call refreshes.
+    // Tokens expire after 1 s, already issued ones included: once the sandbox sees the token as expired, the
+    // call gets a 401, refreshes and succeeds. The sandbox counts whole seconds on its own clock: call until the
+    // connection holds the new short-lived token (2 s, where the old one had an hour) instead of sleeping.
     expect((await control({ accessTokenTtlSeconds: 1 })).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 2100));
-    expect((await invoke(c.link)).status).toBe(200);
+    await waitFor(
+      async () => {
+        expect((await invoke(c.link)).status).toBe(200);
+        const { expiresAt } = (await status(c.id)).authorization;
+        return Date.parse(expiresAt) - Date.now() < 60_000;
+      },
+      { intervalMs: 100 },
+    );
     await log.waitFor((e) => e.connectionId === c.id && e.type === 'REFRESHED');
 
-    // The token endpoint fails: a transient failure, the connection is kept.
+    // The token endpoint fails: a transient failure, the connection is kept. The refreshed token's lifetime
+    // (2 s) is inside the expiry skew already, so it counts as expired: no wait for the failure to surface.
     await control({ tokenEndpointFailures: 5 });
-    await new Promise((r) => setTimeout(r, 2100));
     const failed = await t.gql(INVOKE, { i: { connection: c.link, url: 'contacts' } }, { token });
     expect(failed.errors?.[0]?.extensions?.code).toBe('REFRESH_FAILED');
     await log.waitFor((e) => e.connectionId === c.id && e.type === 'REFRESH_FAILED');
@@ -176,9 +192,9 @@ describe('sandbox', () => {
     await until(async () => (await invoke(c.link).catch(() => undefined))?.status === 200, 20_000);
     expect((await status(c.id)).status).toBe('CONNECTED');
 
-    // The grant is revoked upstream: the next refresh gets invalid_grant.
+    // The grant is revoked upstream: its access token stops working at once (401), and the refresh that
+    // follows gets invalid_grant.
     await control({ revokeGrants: true, accessTokenTtlSeconds: 1 });
-    await new Promise((r) => setTimeout(r, 2100));
     await invoke(c.link).catch(() => undefined);
     await log.waitFor((e) => e.connectionId === c.id && e.type === 'NEEDS_REAUTH');
     expect((await status(c.id)).status).toBe('NEEDS_REAUTH');
