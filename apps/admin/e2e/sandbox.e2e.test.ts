@@ -53,6 +53,22 @@ suite('sandbox journey', () => {
   const statusBadge = (status: string) =>
     page.getByTestId('connection-status').and(page.locator(`[data-status="${status}"]`));
   const send = () => page.getByTestId('send-request').click();
+  /**
+   * Resolves once the sandbox counts the open connection's access token as expired under a 1-second lifetime.
+   * The sandbox decides in whole seconds from the token's issue time, which is no later than the
+   * authorization's last update: wait for that moment, not for a fixed pause.
+   */
+  const tokenExpiredAtSandbox = async () => {
+    const id = /\/connections\/([0-9a-f-]{36})/.exec(page.url())?.[1];
+    const r = await api.gql<{ connection: { authorization: { updatedAt: string } } }>(
+      'query($id: ID) { connection(id: $id) { authorization { updatedAt } } }',
+      { id },
+      adminCookie,
+    );
+    const issuedBy = Math.floor(Date.parse(r.connection.authorization.updatedAt) / 1000);
+    while (Math.floor(Date.now() / 1000) <= issuedBy + 1)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+  };
 
   test('Create and Connect "Sandbox (OAuth 2.0)": consent page, CONNECTED, contacts', async () => {
     await page.goto(api.url);
@@ -93,7 +109,7 @@ suite('sandbox journey', () => {
   test('an expired token is refreshed on the next call, and the page shows it live', async () => {
     await page.evaluate(() => ((window as unknown as { noReload: boolean }).noReload = true));
     await control({ accessTokenTtlSeconds: 1 });
-    await new Promise((r) => setTimeout(r, 2100));
+    await tokenExpiredAtSandbox();
     // Another path than before, so the body seen is this call's answer, not the previous one's.
     await page.getByLabel('URL, relative to the base URL').fill('me');
     await send();
@@ -106,8 +122,8 @@ suite('sandbox journey', () => {
   });
 
   test('the token endpoint fails: REFRESH_FAILED, then the connection recovers', async () => {
+    // The refreshed token's lifetime (2 s) is inside the expiry skew already: the failure shows at once.
     await control({ tokenEndpointFailures: 3 });
-    await new Promise((r) => setTimeout(r, 2100));
     await send();
     await statusBadge('REFRESH_FAILED').waitFor();
     await screenshot(page, 'sandbox-04-refresh-failed');
@@ -117,8 +133,8 @@ suite('sandbox journey', () => {
   });
 
   test('the grant is revoked at the provider: NEEDS_REAUTH', async () => {
+    // The next call refreshes (its token is short-lived) and gets invalid_grant: no wait needed.
     await control({ revokeGrants: true });
-    await new Promise((r) => setTimeout(r, 2100));
     await send();
     await statusBadge('NEEDS_REAUTH').waitFor();
     await screenshot(page, 'sandbox-05-needs-reauth');

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { waitFor } from './test-support/wait';
 
 jest.setTimeout(60_000);
 
@@ -74,23 +75,27 @@ describe('the server process', () => {
   });
 
   test('SIGTERM lets an in-flight request finish, then exits 0', async () => {
-    const { child, url } = await startProcess(dataDir);
+    const { child, url, output } = await startProcess(dataDir);
     const { port } = new URL(url);
     const body = JSON.stringify({ query: '{ viewer { role } }' });
     const socket = net.connect(Number(port), '127.0.0.1');
     await new Promise((r) => socket.once('connect', r));
     let response = '';
     socket.on('data', (d) => (response += d));
-    // Headers and half the body now; the rest after the signal.
+    // Headers and half the body now; the rest after the signal. Node answers `Expect: 100-continue` once it
+    // has parsed the headers and handed the request on: from then on the request is in flight.
     socket.write(
-      `POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 10)}`,
+      `POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n${body.slice(0, 10)}`,
     );
-    await new Promise((r) => setTimeout(r, 200));
+    const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+    await waitFor(() => response.startsWith(CONTINUE));
     const exit = exited(child);
     child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 300));
+    // The server has started shutting down, with the request still unfinished.
+    await waitFor(() => output().includes('shutting down'));
     socket.write(body.slice(10));
     await new Promise((r) => socket.once('close', r));
+    response = response.slice(CONTINUE.length);
     expect(response).toMatch(/^HTTP\/1\.1 200/);
     expect(response).toContain('"viewer":null');
     expect(await exit).toBe(0);

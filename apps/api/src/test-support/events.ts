@@ -1,4 +1,6 @@
 import type { Client } from 'graphql-ws';
+import { busWatchFor } from './bus-watch';
+import { waitFor } from './wait';
 
 export interface EventLog {
   events: any[];
@@ -13,7 +15,7 @@ const SUBSCRIPTION = `subscription($connectionId: ID, $attemptId: ID) {
   }
 }`;
 
-/** Subscribes to authorizationEvents and keeps what arrives; resolves once the server acknowledged. */
+/** Subscribes to authorizationEvents and keeps what arrives; resolves once the server listens. */
 export async function subscribeEvents(
   client: Client,
   variables: Record<string, unknown> = {},
@@ -21,29 +23,31 @@ export async function subscribeEvents(
   const events: any[] = [];
   const waiters: { match: (e: any) => boolean; resolve: (e: any) => void }[] = [];
   let failure: unknown;
-  const stop = client.subscribe(
-    { query: SUBSCRIPTION, variables },
-    {
-      next: (value) => {
-        if (value.errors) failure = value.errors;
-        const e = (value.data as any)?.authorizationEvents;
-        if (!e) return;
-        events.push(e);
-        for (const w of [...waiters]) if (w.match(e)) w.resolve(e);
+  const watch = busWatchFor(client);
+  if (!watch) throw new Error('subscribeEvents needs a client from t.ws() or cookieWsClient()');
+  let stop = () => {};
+  // graphql-ws has no "subscribed" signal: wait until the server has subscribed to its event bus (or refused).
+  await watch.exclusive(async () => {
+    const before = watch.subscriptions();
+    stop = client.subscribe(
+      { query: SUBSCRIPTION, variables },
+      {
+        next: (value) => {
+          if (value.errors) failure = value.errors;
+          const e = (value.data as any)?.authorizationEvents;
+          if (!e) return;
+          events.push(e);
+          for (const w of [...waiters]) if (w.match(e)) w.resolve(e);
+        },
+        error: (e) => (failure = e),
+        complete: () => {},
       },
-      error: (e) => (failure = e),
-      complete: () => {},
-    },
-  );
-  // graphql-ws has no "subscribed" signal: a round trip on the same socket, then a short pause for the
-  // subscription's own asynchronous set-up, before the test acts.
-  await new Promise<void>((resolve, reject) => {
-    client.subscribe(
-      { query: '{ viewer { authMethod } }' },
-      { next: () => {}, error: reject, complete: resolve },
     );
+    await waitFor(() => failure !== undefined || watch.subscriptions() > before, {
+      timeoutMs: 15_000,
+      message: 'the server never subscribed to its event bus',
+    });
   });
-  await new Promise((r) => setTimeout(r, 250));
   return {
     events,
     waitFor: (match, timeoutMs = 15_000) => {

@@ -12,6 +12,7 @@ import type { Role } from '../db/entities/membership';
 import { hashPassword } from '../domain/secrets';
 import { createLogger } from '../logger';
 import { type RunningServer, startServer } from '../server';
+import { watchedClient } from './bus-watch';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
@@ -120,16 +121,19 @@ export async function startTestServer(
     signIn,
     adminAuth: async () => (adminAuth ??= await signIn(ADMIN_EMAIL, ADMIN_PASSWORD)),
     ws: (auth) =>
-      createClient({
-        url: server.url.replace(/^http/, 'ws') + '/graphql',
-        webSocketImpl: WebSocket,
-        retryAttempts: 0,
-        lazy: true,
-        connectionParams:
-          auth && 'token' in auth && auth.token
-            ? { authorization: `Bearer ${auth.token}` }
-            : (auth as Record<string, unknown> | undefined),
-      }),
+      watchedClient(
+        createClient({
+          url: server.url.replace(/^http/, 'ws') + '/graphql',
+          webSocketImpl: WebSocket,
+          retryAttempts: 0,
+          lazy: true,
+          connectionParams:
+            auth && 'token' in auth && auth.token
+              ? { authorization: `Bearer ${auth.token}` }
+              : (auth as Record<string, unknown> | undefined),
+        }),
+        server,
+      ),
     close: async () => {
       await server.close();
       if (db === 'postgres') {

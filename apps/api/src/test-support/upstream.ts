@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { waitFor } from './wait';
 
 export interface SeenRequest {
   method: string;
@@ -74,11 +75,10 @@ export async function startUpstream(
     accepted: () => accepted,
     open: () => sockets.size,
     drained: async (timeoutMs = 10_000) => {
-      const deadline = Date.now() + timeoutMs;
-      while (sockets.size > 0) {
-        if (Date.now() > deadline) throw new Error(`${sockets.size} upstream socket(s) still open`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await waitFor(() => sockets.size === 0, {
+        timeoutMs,
+        message: () => `${sockets.size} upstream socket(s) still open`,
+      });
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -90,9 +90,5 @@ export async function startUpstream(
 
 /** Polls `check` until it holds (or throws after `timeoutMs`): waiting on an outcome, never asserting a time. */
 export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitFor(check, { timeoutMs });
 }

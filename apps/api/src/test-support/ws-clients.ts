@@ -1,5 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { watchedClient } from './bus-watch';
 import type { TestServer } from './server';
 
 /**
@@ -12,12 +13,13 @@ export function cookieWsClient(t: TestServer, cookie: string): Client {
       super(address, protocols, { headers: { cookie } });
     }
   }
-  return createClient({
+  const client = createClient({
     url: t.url.replace(/^http/, 'ws') + '/graphql',
     webSocketImpl: CookieWebSocket,
     retryAttempts: 0,
     lazy: true,
   });
+  return watchedClient(client, t.server);
 }
 
 /** The first thing an operation yields: a result (data and/or errors), an error list, or a close event. */
