@@ -19,7 +19,7 @@ const row = (over: Partial<StatusRow> = {}): StatusRow => ({
   useLoginUserCredentials: false,
   updatedAt: '2026-01-01T10:00:00.000Z',
   owner: { id: OWNER },
-  authorization: { status: 'PENDING', updatedAt: '2026-01-01T10:00:00.000Z' },
+  authorization: { status: 'PENDING', updatedAt: '2026-01-01T10:00:00.000Z', principal: { id: OWNER } },
   ...over,
 });
 let n = 0;
@@ -55,6 +55,18 @@ describe('the live status reducer', () => {
     expect(liveStatusOf(r, ME, s)).toBe('CONNECTED');
   });
 
+  test('a row that carries its authorization follows the principal the server named', () => {
+    const r = row({
+      useLoginUserCredentials: true,
+      authorization: { status: 'PENDING', updatedAt: '2026-01-01T10:00:00.000Z', principal: { id: ME } },
+    });
+    expect(principalFor(r, ME)).toBe(ME);
+    expect(principalFor(row({ authorization: null }), ME)).toBe(OWNER);
+    expect(liveStatusOf(r, ME, applyEvent(emptyLiveStatus(), event({ principal: { id: ME } })))).toBe(
+      'CONNECTED',
+    );
+  });
+
   test('an older event does not overwrite a newer one', () => {
     let s = applyEvent(
       emptyLiveStatus(),
@@ -68,7 +80,7 @@ describe('the live status reducer', () => {
     const s = applyEvent(emptyLiveStatus(), event());
     const reread = row({
       status: 'REVOKED',
-      authorization: { status: 'REVOKED', updatedAt: '2026-01-01T10:01:00.000Z' },
+      authorization: { status: 'REVOKED', updatedAt: '2026-01-01T10:01:00.000Z', principal: { id: OWNER } },
     });
     expect(liveStatusOf(reread, ME, s)).toBe('REVOKED');
   });

@@ -40,16 +40,24 @@ export interface StatusRow {
   useLoginUserCredentials: boolean;
   updatedAt: string;
   owner: { id: string };
-  authorization: { status: ConnectionStatus; updatedAt: string } | null;
+  authorization: { status: ConnectionStatus; updatedAt: string; principal: { id: string } } | null;
 }
 
 export const emptyLiveStatus = (): LiveStatusState => ({ byAuthorization: {}, deleted: {}, seen: {} });
 
 const key = (connectionId: string, principalId: string) => `${connectionId}:${principalId}`;
 
-/** The principal whose authorization the viewer's invocations use. */
-export function principalFor(row: Pick<StatusRow, 'useLoginUserCredentials' | 'owner'>, viewerId: string) {
-  return row.useLoginUserCredentials ? viewerId : row.owner.id;
+/**
+ * The principal whose authorization the viewer's invocations use. The server names it when the row carries
+ * that authorization. A row without one still has to know whose event will fill it, and the API names no
+ * principal then (`viewerCan` says what the viewer may do, not whose credentials), so only that case repeats
+ * the server's rule: the viewer for a login-user connection, the owner otherwise.
+ */
+export function principalFor(
+  row: Pick<StatusRow, 'useLoginUserCredentials' | 'owner' | 'authorization'>,
+  viewerId: string,
+): string {
+  return row.authorization?.principal.id ?? (row.useLoginUserCredentials ? viewerId : row.owner.id);
 }
 
 /** Applies one event; events older than what is already known for the same authorization are ignored. */
