@@ -8,6 +8,7 @@ export {
   validateServiceDefinition,
   assertValidServiceDefinition,
   validateScopes,
+  ENDPOINT_URL_FIELDS,
   RESERVED_AUTHORIZE_PARAMS,
   type ValidationIssue,
   type ValidateOptions,

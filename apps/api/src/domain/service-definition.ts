@@ -1,4 +1,4 @@
-import type { ServiceDefinition } from '@connections/auth-flows';
+import { ENDPOINT_URL_FIELDS, type ServiceDefinition } from '@connections/auth-flows';
 import type { CreateCustomServiceInput, UpdateServiceInput } from '@connections/schema';
 import type { ServiceRow } from '../db/entities';
 
@@ -8,15 +8,6 @@ import type { ServiceRow } from '../db/entities';
  */
 export type CustomServiceFields = Omit<UpdateServiceInput, 'id' | 'clientId' | 'clientSecret'> &
   Partial<Pick<CreateCustomServiceInput, 'authType'>>;
-
-const URL_FIELDS = [
-  'authorizeUrl',
-  'accessTokenUrl',
-  'requestTokenUrl',
-  'refreshUrl',
-  'revokeUrl',
-  'profileUrl',
-] as const;
 
 /** The definition of a CUSTOM row: the one mapping from stored columns to the service's shape. */
 export function definitionOfCustomRow(row: ServiceRow): ServiceDefinition {
@@ -73,7 +64,7 @@ export function withCustomFields(
   if (typeof input.name === 'string') def.displayName = input.name.trim();
   if (input.authType) def.authType = input.authType;
   if (input.paramType) def.paramType = input.paramType;
-  for (const key of URL_FIELDS) if (input[key] !== undefined) def[key] = input[key]?.trim() || undefined;
+  for (const key of ENDPOINT_URL_FIELDS) if (input[key] !== undefined) def[key] = input[key]?.trim() || undefined;
   if (input.scopes !== undefined) {
     const scopes = [...new Set((input.scopes ?? []).map((s) => s.trim()))];
     def.scopes = scopes;

@@ -31,15 +31,16 @@ const MAX_URL_LENGTH = 2048;
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const TOKEN_AUTH_METHODS = ['client_secret_post', 'client_secret_basic'];
 const SIGNATURE_METHODS = ['HMAC-SHA1', 'HMAC-SHA256', 'PLAINTEXT', 'RSA-SHA1'];
-const URL_FIELDS = [
+/** The protocol endpoints of a definition (what a custom service's author types in). */
+export const ENDPOINT_URL_FIELDS = [
   'authorizeUrl',
   'accessTokenUrl',
   'requestTokenUrl',
   'refreshUrl',
   'revokeUrl',
   'profileUrl',
-  'docsUrl',
 ] as const;
+const URL_FIELDS = [...ENDPOINT_URL_FIELDS, 'docsUrl'] as const;
 // revokeUrl is not among them: a BASIC or API_KEY service may name where its credentials are revoked.
 const OAUTH_ONLY_FIELDS = [
   'authorizeUrl',
