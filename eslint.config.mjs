@@ -4,6 +4,45 @@ import pluginVue from 'eslint-plugin-vue';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The API's layers, top to bottom (README, "Architecture"). A file may import its own layer and the layers
+ * below it, never one above: the domain knows nothing of GraphQL, HTTP or the sandbox; the database, crypto,
+ * network and bus know nothing of the domain. Tests and test support are exempt (they assemble everything).
+ */
+export const API_LAYERS = [
+  { name: 'composition root', modules: ['main', 'server', 'compose', 'scripts'] },
+  { name: 'transports (GraphQL, HTTP, sandbox)', modules: ['graphql', 'http', 'sandbox'] },
+  { name: 'domain', modules: ['domain'] },
+  { name: 'infrastructure', modules: ['db', 'crypto', 'net', 'events', 'metrics'] },
+  { name: 'base', modules: ['config', 'errors', 'logger', 'oauth-urls'] },
+];
+
+/** One no-restricted-imports block per layer: relative imports that reach a module of any layer above it. */
+function apiLayerRules() {
+  return API_LAYERS.slice(1).map((layer, i) => {
+    const above = API_LAYERS.slice(0, i + 1);
+    const modules = above.flatMap((l) => l.modules).join('|');
+    return {
+      files: layer.modules.flatMap((m) => [`apps/api/src/${m}.ts`, `apps/api/src/${m}/**/*.ts`]),
+      ignores: ['**/*.test.ts', '**/test-support/**'],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              {
+                // From src/x.ts the API's modules are ./m; from src/dir/**, ../m (or more ../).
+                regex: `^(\\./|(\\.\\./)+)(${modules})(/.*)?$`,
+                message: `The ${layer.name} layer must not import a layer above it (${above.map((l) => l.name).join(', ')}).`,
+              },
+            ],
+          },
+        ],
+      },
+    };
+  });
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -40,6 +79,7 @@ export default tseslint.config(
     files: ['apps/admin/src/**'],
     languageOptions: { globals: { ...globals.browser } },
   },
+  ...apiLayerRules(),
   {
     // Tests may reach into loosely typed GraphQL responses.
     files: ['**/*.test.ts', '**/test-support/**', 'bench/**'],
