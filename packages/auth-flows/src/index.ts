@@ -58,6 +58,7 @@ export { parseScopes, missingScopes } from './scopes';
 
 // Authorization flows (grant on Express)
 export { createAuthRouter, redirectUriFor, connectUrlFor, type AuthRouterOptions } from './flows/router';
+export type { FlowStateStore } from './flows/attempt-session-store';
 export type { AttemptConfig } from './flows/grant-config';
 export {
   normalizeGrantResponse,

@@ -1,10 +1,12 @@
 import { type AttemptConfig, connectUrlFor, type FlowOutcome } from '@connections/auth-flows';
 import { randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { SecretBox } from '../crypto/secret-box';
 import { AuthorizationAttemptRow, type AuthorizationRow, ConnectionRow } from '../db/entities';
 import { newId } from '../db/entities/base';
 import { AppError } from '../errors';
 import { OAUTH_BASE_PATH } from '../oauth-urls';
+import { AttemptFlowStore } from './attempt-flow-store';
 import type { AuthorizationEvents, EventTx } from './authorization-events';
 import type { AuthorizationStore } from './authorization-store';
 import type { AuthorizationTransitions } from './authorization-transitions';
@@ -27,6 +29,9 @@ export interface AttemptResult {
  * stores the credentials and moves the authorization in one transaction.
  */
 export class AttemptsService {
+  /** The OAuth dance's state of each attempt in flight, kept in its row (the dance's session store). */
+  readonly flows: AttemptFlowStore;
+
   constructor(
     private readonly ds: DataSource,
     private readonly registry: ServiceRegistry,
@@ -34,7 +39,10 @@ export class AttemptsService {
     private readonly transitions: AuthorizationTransitions,
     private readonly events: AuthorizationEvents,
     private readonly publicUrl: () => string,
-  ) {}
+    box: SecretBox,
+  ) {
+    this.flows = new AttemptFlowStore(ds, box);
+  }
 
   async create(viewer: Viewer, connection: ConnectionRow, auth: AuthorizationRow, m: EntityManager) {
     // A console user opens the URL in the same browser (session cookie); an API-token client hands it to a
@@ -134,10 +142,11 @@ export class AttemptsService {
     if (!attempt) return { status: 'FAILED', message: 'This authorization attempt is unknown.' };
     const status = outcome.ok ? 'CONNECTED' : outcome.error.code === 'ACCESS_DENIED' ? 'DENIED' : 'FAILED';
     // Completing is a compare-and-set: a replayed callback finds the attempt closed and changes nothing.
+    // The flow's state (PKCE verifier, token secret) goes with it: nothing of a finished flow lingers.
     const closed = await m
       .createQueryBuilder()
       .update(AuthorizationAttemptRow)
-      .set({ completedAt: new Date(), outcome: status })
+      .set({ completedAt: new Date(), outcome: status, flowState: null })
       .where('id = :id AND "completedAt" IS NULL AND "expiresAt" > :now', { id: attemptId, now: new Date() })
       .execute();
     if (closed.affected !== 1)

@@ -83,6 +83,9 @@ export function mountOAuthRoutes(
       publicUrl: deps.publicUrl(),
       basePath: OAUTH_BASE_PATH,
       sessionSecret: deps.sessionSecret,
+      // The dance's state lives in the attempt's row, not in this process: the provider's redirect may
+      // land on another replica (no sticky sessions). One code path, with or without Redis.
+      flowState: deps.attempts.flows,
       resolveAttempt: (attemptId) => deps.attempts.config(attemptId),
       onComplete: async (attemptId, outcome, _req, res) => {
         const result = await deps.attempts.complete(attemptId, outcome);

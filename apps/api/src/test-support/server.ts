@@ -56,6 +56,15 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+export interface TestServerOptions {
+  /**
+   * Start a replica of that server: same database (SQLite file or PostgreSQL schema), same encryption key,
+   * and its URL as PUBLIC_URL (the address a balancer would give both). The replica's `url` is its own port;
+   * closing it leaves the database to the first server.
+   */
+  replicaOf?: TestServer;
+}
+
 /**
  * Starts the real server on an ephemeral port with a fresh database: a temporary SQLite file, or a new
  * PostgreSQL schema that is dropped afterwards.
@@ -63,23 +72,31 @@ export interface TestServer {
 export async function startTestServer(
   db: DatabaseKind = 'sqlite',
   extraEnv: Record<string, string> = {},
+  options: TestServerOptions = {},
 ): Promise<TestServer> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-test-'));
-  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const primary = options.replicaOf;
+  if (primary && primary.db !== db) throw new Error('a replica runs on its primary database kind');
+  const dataDir = primary?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-test-'));
+  const schema = primary?.env.DATABASE_SCHEMA ?? `t_${randomBytes(6).toString('hex')}`;
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     CONNECTIONS_DATA_DIR: dataDir,
-    CONNECTIONS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    CONNECTIONS_ENCRYPTION_KEY: primary?.env.CONNECTIONS_ENCRYPTION_KEY ?? randomBytes(32).toString('base64'),
     CONNECTIONS_ADMIN_EMAIL: ADMIN_EMAIL,
     CONNECTIONS_ADMIN_PASSWORD: ADMIN_PASSWORD,
     ...(db === 'postgres' ? { DATABASE_URL: process.env.DATABASE_URL!, DATABASE_SCHEMA: schema } : {}),
+    ...(primary ? { PUBLIC_URL: primary.url } : {}),
     ...extraEnv,
   };
   const config = loadConfig(env);
   const server = await startServer(config, { logger: createLogger('silent') });
+  // A replica's public URL is its primary's: the test talks to the replica on its own port.
+  const ownUrl = new URL(server.url);
+  if (primary) ownUrl.port = String(server.port);
+  const url = primary ? ownUrl.origin : server.url;
   const transcript: string[] = [];
   let adminAuth: Auth | undefined;
 
@@ -90,7 +107,7 @@ export async function startTestServer(
     };
     if (auth?.token) headers.authorization = `Bearer ${auth.token}`;
     if (auth?.cookie) headers.cookie = auth.cookie;
-    const res = await fetch(`${server.url}/graphql`, {
+    const res = await fetch(`${url}/graphql`, {
       method: 'POST',
       headers,
       body: JSON.stringify({ query, variables }),
@@ -111,7 +128,7 @@ export async function startTestServer(
   };
 
   return {
-    url: server.url,
+    url,
     server,
     db,
     dataDir,
@@ -123,7 +140,7 @@ export async function startTestServer(
     ws: (auth) =>
       watchedClient(
         createClient({
-          url: server.url.replace(/^http/, 'ws') + '/graphql',
+          url: url.replace(/^http/, 'ws') + '/graphql',
           webSocketImpl: WebSocket,
           retryAttempts: 0,
           lazy: true,
@@ -136,6 +153,7 @@ export async function startTestServer(
       ),
     close: async () => {
       await server.close();
+      if (primary) return;
       if (db === 'postgres') {
         const client = new Client({ connectionString: process.env.DATABASE_URL });
         await client.connect();

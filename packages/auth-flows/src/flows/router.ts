@@ -1,9 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import session, { type Store } from 'express-session';
 import grant from 'grant';
 import { AuthFlowError } from '../errors';
 import type { ServiceDefinition } from '../types';
+import { AttemptSessionStore, type FlowStateStore } from './attempt-session-store';
 import {
   dynamicGrantConfig,
   grantProviderName,
@@ -37,6 +38,13 @@ export interface AuthRouterOptions {
   sessionSecret?: string | string[];
   /** A shared express-session store for several replicas; in-memory by default. */
   sessionStore?: Store;
+  /**
+   * Keep each flow's state with its attempt instead: the session id IS the attempt id (the id of the
+   * connect request), every connect starts a fresh session for its attempt, and the state is read and
+   * written through this store. Any replica that shares the host's storage and the session secret can
+   * then take the callback. Replaces `sessionStore`.
+   */
+  flowState?: FlowStateStore;
   /** Limit for each request grant makes (token exchange, OAuth 1.0a steps, profile). Default 15 s. */
   requestTimeoutMs?: number;
 }
@@ -72,6 +80,10 @@ function sameString(a: string, b: string): boolean {
 }
 
 const bag = (req: Request) => req.session as unknown as SessionBag;
+const regenerate = (req: Request) =>
+  new Promise<void>((resolve, reject) =>
+    req.session.regenerate((error: unknown) => (error ? reject(error) : resolve())),
+  );
 const failed = (error: AuthFlowError): FlowOutcome => ({ ok: false, error });
 const asFlowError = (error: unknown) =>
   error instanceof AuthFlowError
@@ -98,12 +110,25 @@ export function createAuthRouter(options: AuthRouterOptions): Router {
   const secure = publicUrl.protocol === 'https:';
   if (!options.session && !options.sessionSecret)
     throw new Error('createAuthRouter needs a session middleware or a sessionSecret');
+  if (options.flowState && (options.session || options.sessionStore))
+    throw new Error('createAuthRouter: flowState replaces the session middleware and the session store');
+  const perAttempt = options.flowState
+    ? {
+        store: new AttemptSessionStore(options.flowState),
+        // Only the connect route has an attemptId; a callback without a cookie gets a throwaway id,
+        // which no attempt matches (and which is never saved: such a session stays unmodified).
+        genid: (req: Request) =>
+          typeof req.params?.attemptId === 'string'
+            ? req.params.attemptId
+            : randomBytes(18).toString('base64url'),
+      }
+    : { store: options.sessionStore };
   const sessionMiddleware =
     options.session ??
     session({
       name: 'connections.oauth',
       secret: options.sessionSecret!,
-      store: options.sessionStore,
+      ...perAttempt,
       resave: false,
       saveUninitialized: false,
       // Behind a TLS-terminating proxy req.secure is false unless X-Forwarded-Proto is trusted.
@@ -180,6 +205,9 @@ export function createAuthRouter(options: AuthRouterOptions): Router {
     try {
       const { attempt, service } = await loadService(attemptId, req);
       const provider = grantProviderName(service);
+      // A browser that started another flow before carries that attempt's session: this attempt's state
+      // must go to a session of its own id (and, as with one session per browser, the older flow ends).
+      if (options.flowState) await regenerate(req);
       const pending: PendingFlow = { attemptId, provider };
       bag(req)[PENDING_KEY] = pending;
       res.locals.grant = { dynamic: dynamicGrantConfig(service, attempt, redirectUri) };

@@ -1,5 +1,6 @@
 import express from 'express';
 import type { Request, Response } from 'express';
+import type { FlowStateStore } from '../flows/attempt-session-store';
 import { createAuthRouter, redirectUriFor, connectUrlFor } from '../flows/router';
 import type { AttemptConfig } from '../flows/grant-config';
 import type { FlowOutcome } from '../flows/normalize';
@@ -19,19 +20,30 @@ export interface HostApp extends RunningServer {
   connectUrl(attemptId: string): string;
 }
 
+export interface HostAppOptions {
+  /** Flow state kept per attempt by the host (the router's `flowState` option). */
+  flowState?: FlowStateStore;
+  /** Another replica's public URL (a shared balancer address); this app's own URL by default. */
+  publicUrl?: string;
+  /** Another replica's attempts, to share them. */
+  attempts?: Map<string, AttemptConfig>;
+}
+
 /** A stand-in for apps/api: attempts in a map, outcomes recorded and answered as JSON. */
-export async function startHostApp(): Promise<HostApp> {
+export async function startHostApp(options: HostAppOptions = {}): Promise<HostApp> {
   // The router needs the public URL, which exists once the server listens: bind the app late.
   const late: { app?: express.Express } = {};
   const server = await listen((req, res) => late.app!(req, res));
-  const attempts = new Map<string, AttemptConfig>();
+  const publicUrl = options.publicUrl ?? server.url;
+  const attempts = options.attempts ?? new Map<string, AttemptConfig>();
   const completions: Completion[] = [];
   const resolveCalls = new Map<string, number>();
   const app = express();
   app.use(
     createAuthRouter({
-      publicUrl: server.url,
+      publicUrl,
       sessionSecret: 'test-session-secret',
+      flowState: options.flowState,
       resolveAttempt: async (attemptId: string) => {
         resolveCalls.set(attemptId, (resolveCalls.get(attemptId) ?? 0) + 1);
         return attempts.get(attemptId) ?? null;
@@ -47,10 +59,10 @@ export async function startHostApp(): Promise<HostApp> {
   late.app = app;
   return {
     ...server,
-    redirectUri: redirectUriFor(server.url),
+    redirectUri: redirectUriFor(publicUrl),
     attempts,
     completions,
     resolveCalls,
-    connectUrl: (attemptId: string) => connectUrlFor(server.url, attemptId),
+    connectUrl: (attemptId: string) => connectUrlFor(publicUrl, attemptId),
   };
 }

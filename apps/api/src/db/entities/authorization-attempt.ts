@@ -40,4 +40,12 @@ export class AuthorizationAttemptRow extends BaseRow {
 
   @Column('varchar', { length: 16, nullable: true })
   outcome?: string | null;
+
+  /**
+   * The OAuth dance's state while the browser is at the provider (grant's state, PKCE verifier, OAuth 1.0a
+   * request token secret), encrypted: whichever replica the callback lands on reads it here. Cleared when
+   * the attempt completes.
+   */
+  @Column('text', { nullable: true })
+  flowState?: string | null;
 }
