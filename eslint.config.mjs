@@ -11,7 +11,7 @@ import tseslint from 'typescript-eslint';
  */
 export const API_LAYERS = [
   { name: 'composition root', modules: ['main', 'server', 'compose', 'scripts'] },
-  { name: 'transports (GraphQL, HTTP, sandbox)', modules: ['graphql', 'http', 'sandbox'] },
+  { name: 'adapters (GraphQL, HTTP, sandbox, cluster)', modules: ['graphql', 'http', 'sandbox', 'cluster'] },
   { name: 'domain', modules: ['domain'] },
   { name: 'infrastructure', modules: ['db', 'crypto', 'net', 'events', 'metrics'] },
   { name: 'base', modules: ['config', 'errors', 'logger', 'oauth-urls'] },

@@ -16,6 +16,7 @@ import { AuthorizationEvents, type AuthorizationTopics } from './domain/authoriz
 import { AuthorizationStore } from './domain/authorization-store';
 import { AuthorizationTransitions } from './domain/authorization-transitions';
 import { createEventBus } from './events/pubsub';
+import type { Cluster } from './cluster';
 import type { AppServices } from './graphql/context';
 import { createMetrics, type Metrics } from './metrics';
 import { checkUrlTarget, createGuardedAgent, createGuardedFetch } from './net/guard';
@@ -53,18 +54,19 @@ export function buildServices(
   ds: DataSource,
   box: SecretBox,
   publicUrl: () => string,
+  cluster: Cluster,
 ): Composition {
   const audit = new AuditService(ds);
-  const accounts = new AccountsService(ds, audit, config);
+  const accounts = new AccountsService(ds, audit, config, cluster.invalidator);
   const overlay = config.sandbox ? sandboxOverlay(publicUrl) : undefined;
   const registry = new ServiceRegistry(ds, box, audit, (s) => redirectUriFor(publicUrl(), s), overlay);
-  const bus = createEventBus<AuthorizationTopics>();
+  const bus = createEventBus<AuthorizationTopics>(cluster.eventTarget);
   const events = new AuthorizationEvents(audit, bus, logger);
   // The only code that reads (store) and writes (transitions) authorization rows.
   const store = new AuthorizationStore(ds, box);
   const transitions = new AuthorizationTransitions(ds, box, store, events);
   const connections = new ConnectionsService(ds, registry, audit, store, transitions);
-  const attempts = new AttemptsService(ds, registry, store, transitions, events, publicUrl);
+  const attempts = new AttemptsService(ds, registry, store, transitions, events, publicUrl, box);
   const network = guardedNetwork(config, publicUrl);
   const authorizations = new AuthorizationsService(
     ds,
@@ -80,7 +82,7 @@ export function buildServices(
   const extensions = new ExtensionsService(ds, registry, connections, authorizations, events, audit);
   const metrics = createMetrics(() => store.countByStatus());
   const onRefresh = (outcome: string) => metrics.refreshes.inc({ outcome });
-  const refresher = new Refresher(store, transitions, logger, undefined, onRefresh, network.fetch);
+  const refresher = new Refresher(store, transitions, logger, cluster.refreshLock, onRefresh, network.fetch);
   const invocations = new InvocationsService(
     store,
     registry,
@@ -94,6 +96,6 @@ export function buildServices(
     publicUrl,
   );
   const domain = { accounts, registry, connections, authorizations, extensions, attempts, invocations };
-  const services: AppServices = { config, logger, bus, audit, ...domain };
+  const services: AppServices = { config, logger, bus, audit, invalidator: cluster.invalidator, ...domain };
   return { services, metrics, upstream: network.dispatcher };
 }

@@ -20,6 +20,14 @@ const schema = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
     .optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
+  CONNECTIONS_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1 to 64 letters, digits, _ . : -')
+    .default('cnx'),
   CONNECTIONS_ENCRYPTION_KEY: z.string().optional(),
   CONNECTIONS_PREVIOUS_ENCRYPTION_KEYS: z.string().optional(),
   CONNECTIONS_ADMIN_EMAIL: z.email().default('admin@example.com'),
@@ -53,6 +61,11 @@ export interface Config {
   publicUrl: string | undefined;
   dataDir: string;
   database: { type: 'sqlite'; file: string } | { type: 'postgres'; url: string; schema?: string };
+  /**
+   * Set: several replicas share PostgreSQL (state) and Redis (fan-out, invalidation, counters). Unset: one
+   * process with in-memory equivalents behind the same interfaces.
+   */
+  redis: { url: string; prefix: string } | undefined;
   encryptionKey: string | undefined;
   previousEncryptionKeys: string[];
   admin: { email: string; password: string | undefined };
@@ -89,6 +102,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       file: path.resolve(e.DATABASE_URL.slice('sqlite:'.length).replace(/^\/\//, '')),
     };
   else database = { type: 'postgres', url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA };
+  // SQLite is one process's file: a second replica would be a second database, not a replica.
+  if (e.REDIS_URL && database.type === 'sqlite')
+    throw new ConfigError(
+      "Invalid configuration:\n  REDIS_URL: several replicas need a shared PostgreSQL database; set DATABASE_URL=postgres://... (SQLite is one process's file)",
+    );
   if (production && !e.CONNECTIONS_ENCRYPTION_KEY)
     throw new ConfigError(
       'Invalid configuration:\n  CONNECTIONS_ENCRYPTION_KEY: required when NODE_ENV=production',
@@ -100,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     dataDir,
     database,
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.CONNECTIONS_REDIS_PREFIX } : undefined,
     encryptionKey: e.CONNECTIONS_ENCRYPTION_KEY,
     previousEncryptionKeys: (e.CONNECTIONS_PREVIOUS_ENCRYPTION_KEYS ?? '')
       .split(',')

@@ -4,12 +4,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import { type Cluster, startCluster } from './cluster';
 import { buildServices } from './compose';
 import { type Config, publicUrlFor } from './config';
 import { verifyEncryptionKey } from './crypto/key-check';
 import { loadSecretBox } from './crypto/keys';
 import type { SecretBox } from './crypto/secret-box';
-import { openDatabase, QueryCounter } from './db/data-source';
+import { openDatabase, prepareDatabase, QueryCounter } from './db/data-source';
 import type { AppServices } from './graphql/context';
 import { mountGraphqlHttp, startApollo } from './graphql/http-server';
 import { buildApiSchema } from './graphql/schema';
@@ -34,31 +35,38 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   const logger = options.logger ?? createLogger(config.logLevel);
   const queryCounter = new QueryCounter();
   const ds = await openDatabase(config, queryCounter);
+  let cluster: Cluster | undefined;
   try {
     const box = loadSecretBox(config, logger);
-    await verifyEncryptionKey(ds, box, logger);
-    return await listen(config, logger, ds, box, queryCounter);
+    cluster = await startCluster(config, logger);
+    return await listen(config, logger, { ds, box, queryCounter, cluster });
   } catch (e) {
+    await cluster?.close();
     await ds.destroy();
     throw e;
   }
 }
 
-async function listen(
-  config: Config,
-  logger: Logger,
-  ds: DataSource,
-  box: SecretBox,
-  queryCounter: QueryCounter,
-): Promise<RunningServer> {
+interface Opened {
+  ds: DataSource;
+  box: SecretBox;
+  queryCounter: QueryCounter;
+  cluster: Cluster;
+}
+
+async function listen(config: Config, logger: Logger, opened: Opened): Promise<RunningServer> {
+  const { ds, box, queryCounter, cluster } = opened;
   const app = express();
   app.set('query parser', 'extended');
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
   // The public URL may depend on the port the OS picked (PORT=0), so it is read late.
   let publicUrl = config.publicUrl ?? '';
-  const { services, metrics, upstream } = buildServices(config, logger, ds, box, () => publicUrl);
-  const boot = await services.accounts.bootstrap(logger);
+  const { services, metrics, upstream } = buildServices(config, logger, ds, box, () => publicUrl, cluster);
+  const boot = await prepareDatabase(config, ds, async () => {
+    await verifyEncryptionKey(ds, box, logger);
+    return services.accounts.bootstrap(logger);
+  });
 
   const schema = await buildApiSchema();
   // The socket server comes first: Apollo's drain hook disposes it.
@@ -96,6 +104,7 @@ async function listen(
         await apollo.stop();
         ws.close();
         await upstream.close();
+        await cluster.close();
         await ds.destroy();
       })()),
   };

@@ -3,15 +3,18 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { DataSource, type Logger as TypeOrmLogger } from 'typeorm';
 import type { Config } from '../config';
+import { withStartupLock } from './advisory-lock';
 import { entities } from './entities';
 import { Initial1764300000000 } from './migrations/1764300000000-initial';
 import { ConnectFlows1764400000000 } from './migrations/1764400000000-connect-flows';
 import { ServiceAuthorizeParams1764500000000 } from './migrations/1764500000000-service-authorize-params';
+import { AttemptFlowState1764610000000 } from './migrations/1764610000000-attempt-flow-state';
 
 export const migrations = [
   Initial1764300000000,
   ConnectFlows1764400000000,
   ServiceAuthorizeParams1764500000000,
+  AttemptFlowState1764610000000,
 ];
 
 /** Counts every SQL statement the process sends; tests use it to prove list queries do not grow with page size. */
@@ -70,6 +73,19 @@ export async function openDatabase(config: Config, counter?: QueryCounter): Prom
   }
   const ds = createDataSource(config, counter);
   await ds.initialize();
-  await ds.runMigrations({ transaction: 'each' });
   return ds;
+}
+
+/**
+ * Migrates, then runs `fn` (the first admin's bootstrap, the key check), as one step that replicas starting
+ * together on PostgreSQL take in turn (an advisory lock): the first one migrates and bootstraps, the others
+ * wait and then find nothing left to do. SQLite is one process's file: nothing to take turns with.
+ */
+export async function prepareDatabase<T>(config: Config, ds: DataSource, fn: () => Promise<T>): Promise<T> {
+  const steps = async () => {
+    await ds.runMigrations({ transaction: 'each' });
+    return fn();
+  };
+  if (config.database.type === 'sqlite') return steps();
+  return withStartupLock(config.database.url, config.database.schema, steps);
 }

@@ -10,8 +10,13 @@ import type { Role } from '../db/entities/membership';
 import { AppError, badInput, notFound } from '../errors';
 import { memberView, tokenView, viewerView } from './account-views';
 import type { AuditService } from './audit';
+import type { InvalidationKind, Invalidator } from './invalidation';
 import { generatePassword, hashPassword, newOpaqueToken, sha256, verifyPassword } from './secrets';
 import type { Viewer } from './viewer';
+
+// While announcements from other replicas cannot arrive, a cached credential may already be revoked there:
+// remember it for one second at most, the bound the invalidation channel keeps when it is up.
+const UNINFORMED_TTL_MS = 1_000;
 
 // A fixed hash to compare against when the email is unknown, so a sign-in takes as long either way.
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$' + 'A'.repeat(86);
@@ -23,8 +28,20 @@ export class AccountsService {
     private readonly ds: DataSource,
     private readonly audit: AuditService,
     private readonly config: Config,
+    private readonly invalidator: Invalidator,
   ) {
-    this.viewers = new ViewerCache(config.authCacheMs);
+    this.viewers = new ViewerCache(() =>
+      invalidator.live() ? config.authCacheMs : Math.min(config.authCacheMs, UNINFORMED_TTL_MS),
+    );
+    invalidator.onInvalidate((kind, id) => this.evict(kind, id));
+  }
+
+  /** Drops cached viewers made stale by a change here or on another replica. */
+  private evict(kind: InvalidationKind, id: string): void {
+    if (kind === 'all') this.viewers.clear();
+    else if (kind === 'apiToken') this.viewers.evict((v) => v.apiTokenId === id);
+    else if (kind === 'session') this.viewers.evict((v) => v.sessionId === id);
+    else if (kind === 'user') this.viewers.evict((v) => v.userId === id);
   }
 
   /** First start: one workspace and its admin. Returns the generated password when one was made. */
@@ -90,7 +107,7 @@ export class AccountsService {
   async signOut(viewer: Viewer): Promise<void> {
     if (!viewer.sessionId) return;
     await this.ds.getRepository(SessionRow).delete({ id: viewer.sessionId });
-    this.viewers.evict((v) => v.sessionId === viewer.sessionId);
+    this.invalidator.invalidate('session', viewer.sessionId);
   }
 
   /** Resolves a session cookie value or an API token to a viewer; null when unknown, expired or revoked. */
@@ -214,7 +231,7 @@ export class AccountsService {
   }
 
   async setMemberRole(viewer: Viewer, userId: string, role: Role): Promise<Member> {
-    return this.ds.transaction(async (m) => {
+    const member = await this.ds.transaction(async (m) => {
       const membership = await m.findOne(MembershipRow, {
         where: { workspaceId: viewer.workspaceId, userId },
         relations: { user: true },
@@ -226,7 +243,6 @@ export class AccountsService {
       }
       membership.role = role;
       await m.save(MembershipRow, membership);
-      this.viewers.evict((v) => v.userId === userId && v.workspaceId === viewer.workspaceId);
       await this.audit.record(
         viewer,
         {
@@ -240,6 +256,9 @@ export class AccountsService {
       );
       return memberView(membership, membership.user!);
     });
+    // After commit: every replica drops the viewers that still carry the old role, and closes their sockets.
+    this.invalidator.invalidate('user', userId);
+    return member;
   }
 
   async createApiToken(viewer: Viewer, name: string): Promise<CreatedApiToken> {
@@ -279,7 +298,7 @@ export class AccountsService {
     if (!row.revokedAt) {
       row.revokedAt = new Date();
       await repo.save(row);
-      this.viewers.evict((_v, key) => key === `t:${row.tokenHash}`);
+      this.invalidator.invalidate('apiToken', row.id);
       await this.audit.record(viewer, {
         action: 'api_token.revoked',
         targetType: 'api_token',

@@ -124,16 +124,21 @@ export class AuthorizationTransitions {
     });
   }
 
-  /** A refresh succeeded: access and (rotated) refresh token land together, or not at all. */
+  /**
+   * A refresh succeeded: access and (rotated) refresh token land together, or not at all. A compare-and-set on
+   * the sealed value the refresher read: if anything replaced it meanwhile (a reconnect, a revoke), the newer
+   * row wins and this returns false.
+   */
   async refreshed(
     connection: EventConnection,
     auth: AuthorizationRow,
     next: OAuth2Credentials,
-  ): Promise<void> {
-    await this.events.transaction(this.ds, async (tx) => {
-      await tx.manager.update(
+    sealedBefore: string,
+  ): Promise<boolean> {
+    return this.events.transaction(this.ds, async (tx) => {
+      const { affected } = await tx.manager.update(
         AuthorizationRow,
-        { id: auth.id },
+        { id: auth.id, credentialsEncrypted: sealedBefore },
         {
           credentialsEncrypted: sealCredentials(this.box, auth.id, next),
           expiresAt: next.expiresAt ? new Date(next.expiresAt) : null,
@@ -141,6 +146,7 @@ export class AuthorizationTransitions {
           lastError: null,
         },
       );
+      if (affected !== 1) return false;
       await this.events.record(tx, {
         type: AuthorizationEventType.REFRESHED,
         connection,
@@ -149,6 +155,7 @@ export class AuthorizationTransitions {
         status: 'CONNECTED',
         message: `Refreshed the access token of ${connection.linkName}`,
       });
+      return true;
     });
   }
 

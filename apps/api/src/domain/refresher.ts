@@ -77,6 +77,8 @@ export class Refresher {
         'NEEDS_AUTHORIZATION',
         `${service.displayName} has no OAuth client configured, so its token cannot be refreshed.`,
       );
+    // The sealed value the lock holder read: saving is a compare-and-set against it.
+    let sealedBefore = '';
     try {
       const { credentials } = await this.coordinator.ensureFresh(auth.id, {
         service,
@@ -84,6 +86,7 @@ export class Refresher {
         rejectedAccessToken,
         reload: async () => {
           const { row, credentials: stored } = await this.store.reload(auth.id);
+          sealedBefore = row.credentialsEncrypted ?? '';
           if (!stored) throw new AppError('NEEDS_AUTHORIZATION', 'The authorization was revoked meanwhile.');
           // Whoever held the lock before found the grant dead: another token request would only fail again
           // (and publish NEEDS_REAUTH once more).
@@ -96,8 +99,10 @@ export class Refresher {
           return stored;
         },
         save: async (next) => {
-          await this.transitions.refreshed(connection, auth, next);
-          this.onOutcome('refreshed');
+          if (await this.transitions.refreshed(connection, auth, next, sealedBefore))
+            this.onOutcome('refreshed');
+          // The new tokens still serve this call; the row someone wrote meanwhile is the newer state.
+          else this.logger.warn({ connectionId: connection.id }, 'the authorization changed during a refresh');
         },
       });
       return credentials;

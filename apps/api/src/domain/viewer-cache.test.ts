@@ -36,4 +36,23 @@ describe('ViewerCache', () => {
     cache.set('a', viewer('u1'), Infinity, 0);
     expect(cache.get('a', 0)).toBeUndefined();
   });
+
+  test('a TTL that shrinks (evictions cannot arrive) applies to entries cached before it shrank', () => {
+    let ttl = 10_000;
+    const cache = new ViewerCache(() => ttl);
+    cache.set('a', viewer('u1'), Infinity, 0);
+    expect(cache.get('a', 5_000)?.userId).toBe('u1');
+    ttl = 1_000;
+    expect(cache.get('a', 5_000)).toBeUndefined();
+    cache.set('b', viewer('u2'), Infinity, 5_000);
+    expect(cache.get('b', 5_999)?.userId).toBe('u2');
+    expect(cache.get('b', 6_000)).toBeUndefined();
+  });
+
+  test('clear() forgets everything (announcements were missed)', () => {
+    const cache = new ViewerCache(1000);
+    cache.set('a', viewer('u1'), Infinity, 0);
+    cache.clear();
+    expect(cache.get('a', 1)).toBeUndefined();
+  });
 });

@@ -10,6 +10,7 @@ import type { ExtensionsService } from '../domain/extensions';
 import type { ServiceRegistry } from '../domain/service-registry';
 import type { Viewer } from '../domain/viewer';
 import type { AuthorizationTopics } from '../domain/authorization-events';
+import type { Invalidator } from '../domain/invalidation';
 import type { EventBus } from '../events/pubsub';
 
 export interface AppServices {
@@ -24,6 +25,8 @@ export interface AppServices {
   attempts: AttemptsService;
   invocations: InvocationsService;
   bus: EventBus<AuthorizationTopics>;
+  /** Announces and hears changes that make caches and open sockets stale, on every replica. */
+  invalidator: Invalidator;
 }
 
 export interface GqlContext {

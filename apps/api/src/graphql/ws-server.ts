@@ -9,6 +9,7 @@ import { complexityError } from './complexity';
 import type { AppServices, GqlContext } from './context';
 import { depthLimit } from './depth-limit';
 import { formatError } from './errors';
+import { AuthenticatedSockets } from './socket-registry';
 
 export interface GraphqlWsServer {
   /** Completes the subscriptions and closes the sockets (Apollo's drain hook calls it). */
@@ -71,6 +72,8 @@ export function startGraphqlWs(
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsErrors = wsErrorFormatter(services);
   const limits = operationLimits(schema, services);
+  const sockets = new AuthenticatedSockets();
+  const stopListening = services.invalidator.onInvalidate((kind, id) => sockets.onInvalidate(kind, id));
   const cleanup = useServer<Record<string, unknown>, { viewer?: Viewer | null }>(
     {
       schema,
@@ -80,9 +83,17 @@ export function startGraphqlWs(
         result.errors ? { ...result, errors: wsErrors(result.errors, 'BAD_USER_INPUT') } : undefined,
       // Returning false closes the socket with 4403 Forbidden: a socket without valid credentials gets nothing.
       onConnect: async (ctx) => {
-        const viewer = await viewerForSocket(services.accounts, ctx.connectionParams, ctx.extra.request);
+        const resolve = () => viewerForSocket(services.accounts, ctx.connectionParams, ctx.extra.request);
+        const viewer = await resolve();
         if (!viewer) return false;
         (ctx.extra as { viewer?: Viewer }).viewer = viewer;
+        const { socket } = ctx.extra;
+        const forget = sockets.add({
+          viewer,
+          close: (code, reason) => socket.close(code, reason),
+          recheck: resolve,
+        });
+        socket.once('close', forget);
         return true;
       },
       context: (ctx): GqlContext => ({
@@ -94,6 +105,7 @@ export function startGraphqlWs(
   );
   return {
     dispose: async () => {
+      stopListening();
       await cleanup.dispose();
     },
     close: () => wsServer.close(),

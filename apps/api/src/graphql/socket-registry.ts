@@ -1,0 +1,55 @@
+import type { InvalidationKind } from '../domain/invalidation';
+import type { Viewer } from '../domain/viewer';
+
+/** 4403: graphql-ws's code for "Forbidden"; clients stop retrying with the same credentials. */
+const FORBIDDEN = 4403;
+
+interface Entry {
+  viewer: Viewer;
+  close(code: number, reason: string): void;
+  /** Resolves the socket's credentials again (the cache was emptied): null when they no longer hold. */
+  recheck(): Promise<Viewer | null>;
+}
+
+/**
+ * The open graphql-ws sockets and who they were authenticated as. A revoked token, a signed-out session or a
+ * changed membership closes the sockets that carry it, whichever replica made the change (the invalidation
+ * channel brings it here); after missed announcements (`all`) every socket's credentials are checked again.
+ */
+export class AuthenticatedSockets {
+  private readonly entries = new Set<Entry>();
+
+  add(entry: Entry): () => void {
+    this.entries.add(entry);
+    return () => this.entries.delete(entry);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  onInvalidate(kind: InvalidationKind, id: string): void {
+    if (kind === 'all') {
+      void this.recheckAll();
+      return;
+    }
+    const stale = (v: Viewer) =>
+      (kind === 'apiToken' && v.apiTokenId === id) ||
+      (kind === 'session' && v.sessionId === id) ||
+      (kind === 'user' && v.userId === id);
+    for (const entry of this.entries) if (stale(entry.viewer)) this.forbid(entry);
+  }
+
+  /** One at a time: after an outage, thousands of sockets must not become thousands of parallel queries. */
+  private async recheckAll(): Promise<void> {
+    for (const entry of [...this.entries]) {
+      const current = await entry.recheck().catch(() => entry.viewer);
+      if (!current || current.role !== entry.viewer.role) this.forbid(entry);
+    }
+  }
+
+  private forbid(entry: Entry): void {
+    this.entries.delete(entry);
+    entry.close(FORBIDDEN, 'Forbidden');
+  }
+}
