@@ -66,7 +66,12 @@ export async function openDatabase(config: Config, counter?: QueryCounter): Prom
     const client = new Client({ connectionString: config.database.url });
     await client.connect();
     try {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS "${config.database.schema}"`);
+      await client
+        .query(`CREATE SCHEMA IF NOT EXISTS "${config.database.schema}"`)
+        .catch((e: { code?: string }) => {
+          // Replicas starting together race on IF NOT EXISTS: the loser sees a unique violation, and the schema.
+          if (e.code !== '23505' && e.code !== '42P06') throw e;
+        });
     } finally {
       await client.end();
     }
