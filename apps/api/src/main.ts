@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config';
-import { createLogger } from './logger';
+import { createLogger, safeError } from './logger';
 import { startServer } from './server';
 
 async function main() {
@@ -15,11 +15,19 @@ async function main() {
     throw e;
   }
   const logger = createLogger(config.logLevel);
+  // Node would print an unhandled failure raw to stderr, with whatever the error carries (query parameters).
+  const die = (err: unknown) => {
+    logger.fatal({ err }, 'unhandled failure; exiting');
+    process.exit(1);
+  };
+  process.on('unhandledRejection', die);
+  process.on('uncaughtException', die);
   let server;
   try {
     server = await startServer(config, { logger });
   } catch (e) {
-    logger.fatal({ err: e }, (e as Error).message);
+    // The message too goes through safeError: a failed write's message may quote what it tried to write.
+    logger.fatal({ err: e }, `could not start: ${safeError(e).message}`);
     process.exit(1);
   }
   if (server.firstAdmin) {

@@ -1,6 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { AppError } from '../errors';
+import { safeError } from '../logger';
 
 interface ValidationIssue {
   property: string;
@@ -111,7 +112,8 @@ export function formatError(maskUnexpected: boolean, log: (e: unknown) => void) 
       };
     log(original);
     return {
-      message: maskUnexpected ? 'Internal server error.' : formatted.message,
+      // Unmasked in development, yet through the same function as logs: a driver's message can quote values.
+      message: maskUnexpected ? 'Internal server error.' : safeError(original).message,
       path: formatted.path,
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     };
