@@ -1,8 +1,9 @@
-import { IsOptional, Length, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsOptional, Length, MaxLength } from 'class-validator';
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { User } from './account';
 import { Authorization, Connection, CreateConnectionInput } from './connection';
 import { ConnectionStatus } from './enums';
+import { PageInfo } from './page';
 
 export enum AuthorizationEventType {
   AUTHORIZED = 'AUTHORIZED',
@@ -49,6 +50,47 @@ export class AuthorizationEvent {
 
   @Field()
   message!: string;
+
+  @Field({
+    description:
+      "Where this event sits in the workspace's event log (opaque). Pass it as `after` to authorizationEvents or " +
+      'authorizationEventsPage to resume just after it.',
+  })
+  cursor!: string;
+
+  @Field(() => ID, { nullable: true, description: 'The extension the connection belongs to, if any.' })
+  extensionId!: string | null;
+}
+
+@InputType({ description: 'Narrows authorization events; every field given must match.' })
+export class AuthorizationEventFilter {
+  @Field(() => ID, { nullable: true })
+  connectionId?: string;
+
+  @Field(() => ID, { nullable: true })
+  attemptId?: string;
+
+  @Field(() => [AuthorizationEventType], { nullable: true, description: 'Any of these types.' })
+  @IsOptional()
+  @ArrayMaxSize(20)
+  types?: AuthorizationEventType[];
+
+  @Field(() => ID, { nullable: true, description: "Events of this extension's connections." })
+  extensionId?: string;
+}
+
+@ObjectType({
+  simpleResolvers: true,
+  description:
+    'Stored authorization events in log order (oldest first). pageInfo.endCursor is always set: pass it as ' +
+    '`after` to poll for what came next.',
+})
+export class AuthorizationEventPage {
+  @Field(() => [AuthorizationEvent])
+  nodes!: AuthorizationEvent[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
 }
 
 @InputType({ description: 'BASIC: username and password. API_KEY: apiKey. Write-only.' })

@@ -1,6 +1,7 @@
 import { ApiTokenRow } from './api-token';
 import { AuditEventRow } from './audit-event';
 import { AuthorizationRow } from './authorization';
+import { AuthorizationEventRow } from './authorization-event';
 import { AuthorizationAttemptRow } from './authorization-attempt';
 import { ConnectionRow } from './connection';
 import { ExtensionRow } from './extension';
@@ -15,6 +16,7 @@ export {
   ApiTokenRow,
   AuditEventRow,
   AuthorizationAttemptRow,
+  AuthorizationEventRow,
   AuthorizationRow,
   ConnectionRow,
   ExtensionRow,
@@ -38,5 +40,6 @@ export const entities = [
   AuthorizationAttemptRow,
   ExtensionRow,
   AuditEventRow,
+  AuthorizationEventRow,
   SystemSettingRow,
 ];
