@@ -89,12 +89,16 @@ suite('sandbox journey', () => {
     const popupOpened = context.waitForEvent('page');
     await page.getByTestId('create-and-connect').click();
     const popup = await popupOpened;
+    // The consent page runs under the server's Content-Security-Policy: Chromium reports any refusal.
+    const popupErrors = collectPageErrors(popup);
     await popup.getByRole('button', { name: 'Approve' }).waitFor();
+    expect(await popup.evaluate(() => getComputedStyle(document.body).fontFamily)).toMatch(/system-ui/);
     expect(await popup.locator('#scopes').textContent()).toContain('contacts.read');
     await popup.setViewportSize({ width: 640, height: 420 });
     await screenshot(popup, 'sandbox-02-consent', { fullPage: false, docs: 'sandbox-consent.png' });
     await popup.getByRole('button', { name: 'Approve' }).click();
     await popup.waitForEvent('close', { timeout: 30_000 });
+    expect(popupErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
     await page.locator('[data-testid="new-connection-status"][data-status="CONNECTED"]').waitFor();
 
     await page.getByTestId('open-connection').click();

@@ -12,6 +12,10 @@ function wsUrl(): string {
   return `${protocol === 'https:' ? 'wss:' : 'ws:'}//${host}/graphql`;
 }
 
+const FORBIDDEN_CLOSE = 4403;
+const isCloseEvent = (e: unknown): e is { code: number } =>
+  typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'number';
+
 let onUnauthenticated: () => void = () => {};
 /** Who to tell when the API answers UNAUTHENTICATED (the session expired or was signed out elsewhere). */
 export function setUnauthenticatedHandler(handler: () => void): void {
@@ -33,7 +37,16 @@ function create(): ApiClient {
     retryWait: async (retries) => {
       await new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** retries, 15_000)));
     },
-    shouldRetry: () => true,
+    // 4403: the server closed the socket because its credentials no longer hold (signed out here or elsewhere,
+    // a revoked session, a changed role). Retrying with the same cookie cannot help, and a retry still pending
+    // when the client is replaced rejects with nobody listening: stop, and let the session decide.
+    shouldRetry: (e) => {
+      if (isCloseEvent(e) && e.code === FORBIDDEN_CLOSE) {
+        onUnauthenticated();
+        return false;
+      }
+      return true;
+    },
   });
   const urql = new Client({
     url: '/graphql',

@@ -86,15 +86,15 @@ function consentPage(uid, params) {
     .split(' ')
     .filter(Boolean);
   const items = scopes.map((s) => `<li><code>${html(s)}</code>: ${html(SCOPE_TEXT[s] ?? s)}</li>`).join('');
+  // The API serves the stylesheet at /sandbox/style.css (its Content-Security-Policy refuses inline styles).
   return `<!doctype html><html><head><meta charset="utf-8"><title>Sandbox: authorize</title>
-<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}
-button{font-size:1rem;padding:.5rem 1rem;margin-right:.5rem}</style></head><body>
+<link rel="stylesheet" href="../../style.css"></head><body>
 <h1>Sandbox OAuth 2.0</h1>
 <p>You are signed in as <strong>sandbox-user</strong>. The application <strong>${html(params.client_id)}</strong>
 asks for:</p><ul id="scopes">${items || '<li>no scopes</li>'}</ul>
-<form method="post" action="${prefix}/interaction/${html(uid)}/confirm" style="display:inline">
+<form method="post" action="${prefix}/interaction/${html(uid)}/confirm" class="inline">
 <button type="submit" name="approve">Approve</button></form>
-<form method="post" action="${prefix}/interaction/${html(uid)}/deny" style="display:inline">
+<form method="post" action="${prefix}/interaction/${html(uid)}/deny" class="inline">
 <button type="submit" name="deny">Deny</button></form></body></html>`;
 }
 

@@ -4,6 +4,8 @@ import type { Agent } from 'undici';
 import type { Config } from './config';
 import type { SecretBox } from './crypto/secret-box';
 import { AccountsService } from './domain/accounts';
+import { MembersService } from './domain/members';
+import { SessionsService } from './domain/sessions';
 import { AttemptsService } from './domain/attempts';
 import { AuditService } from './domain/audit';
 import { AuthorizationsService } from './domain/authorizations';
@@ -13,6 +15,7 @@ import { InvocationsService } from './domain/invocations';
 import { Refresher } from './domain/refresher';
 import { ServiceRegistry } from './domain/service-registry';
 import { AuthorizationEvents, type AuthorizationTopics } from './domain/authorization-events';
+import { EventLog } from './domain/event-log';
 import { AuthorizationStore } from './domain/authorization-store';
 import { AuthorizationTransitions } from './domain/authorization-transitions';
 import { createEventBus } from './events/pubsub';
@@ -20,6 +23,7 @@ import type { Cluster } from './cluster';
 import type { AppServices } from './graphql/context';
 import { createMetrics, type Metrics } from './metrics';
 import { checkUrlTarget, createGuardedAgent, createGuardedFetch } from './net/guard';
+import { createGuardedNodeAgents } from './net/node-agents';
 import { redirectUriFor } from './oauth-urls';
 import { sandboxOverlay } from './sandbox/catalog';
 
@@ -41,7 +45,48 @@ function guardedNetwork(config: Config, publicUrl: () => string) {
     trustedOrigin: config.sandbox ? () => publicUrl() || undefined : undefined,
   });
   const check = (url: URL) => checkUrlTarget(url, config.invocation.allowPrivateNetworks);
-  return { dispatcher: upstream, check, fetch: createGuardedFetch(upstream, check) };
+  // grant (code exchange, OAuth 1.0a steps, profile) speaks node:http: the same policy on node agents.
+  const grantAgents = createGuardedNodeAgents({
+    allowPrivate: config.invocation.allowPrivateNetworks,
+    trustedOrigin: config.sandbox ? () => publicUrl() || undefined : undefined,
+    timeoutMs: 20_000,
+    maxResponseBytes: 1024 * 1024,
+  });
+  return { dispatcher: upstream, check, fetch: createGuardedFetch(upstream, check), grantAgents };
+}
+
+interface Base {
+  config: Config;
+  logger: Logger;
+  ds: DataSource;
+  box: SecretBox;
+  publicUrl: () => string;
+  cluster: Cluster;
+}
+
+/** Authorization events and the only code that reads (store) and writes (transitions) authorization rows. */
+function authorizationCore({ config, logger, ds, box, cluster }: Base, audit: AuditService) {
+  const bus = createEventBus<AuthorizationTopics>(cluster.eventTarget);
+  // The durable log of authorization events (cursors, replay, retention) under the bus.
+  const eventLog = new EventLog(ds, config.eventRetentionMs);
+  const events = new AuthorizationEvents(audit, eventLog, bus, logger);
+  const store = new AuthorizationStore(ds, box);
+  const transitions = new AuthorizationTransitions(ds, box, store, events);
+  return { bus, eventLog, events, store, transitions };
+}
+
+function serviceRegistry(b: Base, audit: AuditService, core: ReturnType<typeof authorizationCore>) {
+  const overlay = b.config.sandbox ? sandboxOverlay(b.publicUrl) : undefined;
+  const urlPolicy = {
+    production: b.config.env === 'production',
+    allowPrivateNetworks: b.config.invocation.allowPrivateNetworks,
+  };
+  const redirectUri = (s: { slug: string; authType: string }) => redirectUriFor(b.publicUrl(), s);
+  return new ServiceRegistry(b.ds, b.box, audit, redirectUri, overlay, {
+    urlPolicy,
+    events: core.events,
+    transitions: core.transitions,
+  });
 }
 
 /**
@@ -56,18 +101,16 @@ export function buildServices(
   publicUrl: () => string,
   cluster: Cluster,
 ): Composition {
+  const b: Base = { config, logger, ds, box, publicUrl, cluster };
   const audit = new AuditService(ds);
   const accounts = new AccountsService(ds, audit, config, cluster.invalidator);
-  const overlay = config.sandbox ? sandboxOverlay(publicUrl) : undefined;
-  const registry = new ServiceRegistry(ds, box, audit, (s) => redirectUriFor(publicUrl(), s), overlay);
-  const bus = createEventBus<AuthorizationTopics>(cluster.eventTarget);
-  const events = new AuthorizationEvents(audit, bus, logger);
-  // The only code that reads (store) and writes (transitions) authorization rows.
-  const store = new AuthorizationStore(ds, box);
-  const transitions = new AuthorizationTransitions(ds, box, store, events);
+  const sessions = new SessionsService(ds, audit, config, cluster.invalidator, cluster.throttles, logger);
+  const core = authorizationCore(b, audit);
+  const { store, transitions, events } = core;
+  const registry = serviceRegistry(b, audit, core);
   const connections = new ConnectionsService(ds, registry, audit, store, transitions);
-  const attempts = new AttemptsService(ds, registry, store, transitions, events, publicUrl, box);
   const network = guardedNetwork(config, publicUrl);
+  const attempts = new AttemptsService(ds, registry, store, transitions, events, publicUrl, box, network);
   const authorizations = new AuthorizationsService(
     ds,
     registry,
@@ -80,22 +123,32 @@ export function buildServices(
     network,
   );
   const extensions = new ExtensionsService(ds, registry, connections, authorizations, events, audit);
+  const members = new MembersService(
+    ds,
+    audit,
+    cluster.invalidator,
+    authorizations,
+    store,
+    transitions,
+    logger,
+  );
   const metrics = createMetrics(() => store.countByStatus());
   const onRefresh = (outcome: string) => metrics.refreshes.inc({ outcome });
   const refresher = new Refresher(store, transitions, logger, cluster.refreshLock, onRefresh, network.fetch);
+  const invocationInfra = [metrics, network.dispatcher, config, logger, publicUrl] as const;
   const invocations = new InvocationsService(
     store,
     registry,
     connections,
     refresher,
     audit,
-    metrics,
-    network.dispatcher,
-    config,
-    logger,
-    publicUrl,
+    ...invocationInfra,
   );
-  const domain = { accounts, registry, connections, authorizations, extensions, attempts, invocations };
-  const services: AppServices = { config, logger, bus, audit, invalidator: cluster.invalidator, ...domain };
+  const domain = { accounts, sessions, members, registry, connections, authorizations, extensions, attempts };
+  const services: AppServices = {
+    ...{ config, logger, bus: core.bus, eventLog: core.eventLog, audit, invalidator: cluster.invalidator },
+    ...domain,
+    invocations,
+  };
   return { services, metrics, upstream: network.dispatcher };
 }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config';
 import { createLogger, safeError } from './logger';
-import { startServer } from './server';
+import { type RunningServer, startServer } from './server';
 
 async function main() {
   let config;
@@ -22,6 +22,8 @@ async function main() {
   };
   process.on('unhandledRejection', die);
   process.on('uncaughtException', die);
+  // Said before anything listens, so that a forgotten NODE_ENV=production is seen at once.
+  for (const notice of config.notices) logger.warn(notice);
   let server;
   try {
     server = await startServer(config, { logger });
@@ -30,20 +32,7 @@ async function main() {
     logger.fatal({ err: e }, `could not start: ${safeError(e).message}`);
     process.exit(1);
   }
-  if (server.firstAdmin) {
-    const lines = [
-      'First start: created the workspace and its admin.',
-      `  Console:  ${server.url}`,
-      `  Email:    ${server.firstAdmin.email}`,
-      server.firstAdmin.generatedPassword
-        ? `  Password: ${server.firstAdmin.generatedPassword}   (shown once: sign in and keep it safe)`
-        : '  Password: the one in CONNECTIONS_ADMIN_PASSWORD',
-    ];
-    // Printed to the terminal once, deliberately outside the structured log.
-    process.stdout.write(`\n${lines.join('\n')}\n\n`);
-  } else {
-    process.stdout.write(`\nConnections is running at ${server.url}\n\n`);
-  }
+  printBanner(server);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -61,6 +50,23 @@ async function main() {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/** Printed to the terminal once, deliberately outside the structured log: the generated password is in it. */
+function printBanner(server: RunningServer): void {
+  if (!server.firstAdmin) {
+    process.stdout.write(`\nConnections is running at ${server.url}\n\n`);
+    return;
+  }
+  const lines = [
+    'First start: created the workspace and its admin.',
+    `  Console:  ${server.url}`,
+    `  Email:    ${server.firstAdmin.email}`,
+    server.firstAdmin.generatedPassword
+      ? `  Password: ${server.firstAdmin.generatedPassword}   (shown once: sign in and keep it safe)`
+      : '  Password: the one in CONNECTIONS_ADMIN_PASSWORD',
+  ];
+  process.stdout.write(`\n${lines.join('\n')}\n\n`);
 }
 
 void main();

@@ -244,10 +244,26 @@ describeCluster('three replicas on PostgreSQL and Redis', () => {
     };
     // Read (and cached, if they cache) on B and C first.
     for (const r of [B, C]) expect(await look(r)).toEqual({ name: 'Moving API', answeredBy: 'one' });
+    // Moving a service's API host asks for confirmation and puts its authorizations to NEEDS_REAUTH (the stored
+    // key was given for the old host): reconnecting on A is part of the change.
     ok(
       await gql(A, 'mutation($i: UpdateServiceInput!) { updateService(input: $i) { id } }', {
-        i: { id: service.id, name: 'Moved API', apiBaseUrls: [`${upstreams[1]!.url}/`] },
+        i: {
+          id: service.id,
+          name: 'Moved API',
+          apiBaseUrls: [`${upstreams[1]!.url}/`],
+          confirmReauthorization: true,
+        },
       }),
+    );
+    ok(
+      await gql(
+        A,
+        'mutation($id: ID!) { connect(connectionId: $id, credentials: {apiKey: "key-moved"}) { attemptId } }',
+        {
+          id: connection.id,
+        },
+      ),
     );
     let seen: unknown;
     await waitFor(

@@ -16,9 +16,11 @@ import { mountGraphqlHttp, startApollo } from './graphql/http-server';
 import { buildApiSchema } from './graphql/schema';
 import { startGraphqlWs } from './graphql/ws-server';
 import { mountRoutes } from './http/routes';
+import { securityHeaders } from './http/security-headers';
 import { createLogger } from './logger';
 import { redirectUriFor } from './oauth-urls';
 import { type Sandbox, SANDBOX_PATH } from './sandbox';
+import { scheduleEventRetention } from './domain/event-retention';
 
 export interface RunningServer {
   url: string;
@@ -58,10 +60,14 @@ async function listen(config: Config, logger: Logger, opened: Opened): Promise<R
   const { ds, box, queryCounter, cluster } = opened;
   const app = express();
   app.set('query parser', 'extended');
+  // req.ip: the TCP peer, or the client a trusted proxy names in X-Forwarded-For (CONNECTIONS_TRUST_PROXY).
+  app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
   // The public URL may depend on the port the OS picked (PORT=0), so it is read late.
   let publicUrl = config.publicUrl ?? '';
+  // First, so that every response (GraphQL, routes, console, errors) carries the security headers.
+  app.use(securityHeaders(config.publicUrl, () => publicUrl));
   const { services, metrics, upstream } = buildServices(config, logger, ds, box, () => publicUrl, cluster);
   const boot = await prepareDatabase(config, ds, async () => {
     await verifyEncryptionKey(ds, box, logger);
@@ -85,9 +91,9 @@ async function listen(config: Config, logger: Logger, opened: Opened): Promise<R
   const port = await listenOn(httpServer, config);
   publicUrl = publicUrlFor(config, port);
   if (sandbox) await startSandbox(sandbox, httpServer, publicUrl, logger);
+  const retention = scheduleEventRetention(services.eventLog, logger);
   logger.info({ url: publicUrl, database: config.database.type }, 'Connections is listening');
 
-  let closing: Promise<void> | undefined;
   return {
     url: publicUrl,
     port,
@@ -95,19 +101,25 @@ async function listen(config: Config, logger: Logger, opened: Opened): Promise<R
     services,
     queryCounter,
     firstAdmin: boot.created ? { email: boot.email, generatedPassword: boot.generatedPassword } : undefined,
-    close: () =>
-      (closing ??= (async () => {
-        // The sandbox's child process first: with it still running, apollo.stop() after SIGTERM never
-        // resolved (seen with `node dist/main.js`; the programmatic close in tests was unaffected).
-        await sandbox?.close();
-        // Apollo's drain plugin stops accepting connections and waits for in-flight requests.
-        await apollo.stop();
-        ws.close();
-        await upstream.close();
-        await cluster.close();
-        await ds.destroy();
-      })()),
+    close: once(async () => {
+      // The sandbox's child process first: with it still running, apollo.stop() after SIGTERM never
+      // resolved (seen with `node dist/main.js`; the programmatic close in tests was unaffected).
+      await sandbox?.close();
+      // Apollo's drain plugin stops accepting connections and waits for in-flight requests.
+      await apollo.stop();
+      ws.close();
+      await upstream.close();
+      await cluster.close();
+      await retention.stop();
+      await ds.destroy();
+    }),
   };
+}
+
+/** The first call runs `fn`; every later call gets the same promise (close() may be called twice). */
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => (running ??= fn());
 }
 
 /** Resolves with the port listened on: the configured one, or the one the OS picked for PORT=0. */

@@ -9,6 +9,8 @@ export type AuthFlowErrorCode =
   | 'MALFORMED_TOKEN_RESPONSE'
   /** The callback's `state` is missing or does not match the one this browser session started with. */
   | 'STATE_MISMATCH'
+  /** The authorization response names another issuer than the server the user was sent to (RFC 9207). */
+  | 'ISSUER_MISMATCH'
   /** A callback arrived for no flow in progress (expired session, second tab, replayed link). */
   | 'NO_FLOW_IN_PROGRESS'
   /** The attempt is unknown, expired or already used. */

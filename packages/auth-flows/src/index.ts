@@ -23,7 +23,7 @@ export {
   type TestCredentialsOptions,
   type TestCredentialsResult,
 } from './authenticate/test-credentials';
-export { isAllowedUrl } from './authenticate/hosts';
+export { isAllowedUrl, urlRefusal } from './authenticate/hosts';
 export {
   oauth1ProtocolParams,
   signatureBaseString,

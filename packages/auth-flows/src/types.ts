@@ -50,6 +50,13 @@ export interface ServiceDefinition {
   accessTokenHeader?: { name: string; prefix?: string };
   /** Where the upstream account identity is read after authorization (OAuth only). */
   profileUrl?: string;
+  /**
+   * OAUTH2: the authorization server's issuer identifier (RFC 8414 section 2). When set, the `iss` of an
+   * authorization response must equal it (RFC 9207); otherwise `iss` must be on the authorize URL's origin.
+   */
+  issuer?: string;
+  /** OAUTH2: the server advertises `authorization_response_iss_parameter_supported`; a response without `iss` fails. */
+  issParameterSupported?: boolean;
   /** Extra authorize-request parameters, e.g. Google's `access_type=offline`. Never secrets. */
   authorizeParams?: Record<string, string>;
   /**

@@ -1,5 +1,5 @@
 import { IsEmail, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
-import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Role } from './enums';
 
 @ObjectType({ simpleResolvers: true })
@@ -136,4 +136,58 @@ export class CreateApiTokenInput {
   @Field()
   @Length(1, 80, { message: 'must be 1 to 80 characters' })
   name!: string;
+}
+
+@InputType()
+export class RemoveMemberInput {
+  @Field(() => String)
+  @IsString()
+  userId!: string;
+}
+
+@ObjectType({
+  simpleResolvers: true,
+  description:
+    'What removing a member did. Connections they owned now belong to the admin who removed them; ' +
+    'owner-credential ones must be reconnected by their new owner.',
+})
+export class RemovedMember {
+  @Field(() => User)
+  user!: User;
+
+  @Field(() => Int, { description: 'Their console sessions in this workspace, ended at once.' })
+  endedSessions!: number;
+
+  @Field(() => Int, { description: 'Their API tokens in this workspace, revoked at once.' })
+  revokedApiTokens!: number;
+
+  @Field(() => Int, { description: 'Connections they owned, now owned by the admin who removed them.' })
+  transferredConnections!: number;
+
+  @Field(() => Int, {
+    description: 'Their authorizations in this workspace, revoked here and, best effort, at the provider.',
+  })
+  revokedAuthorizations!: number;
+}
+
+@InputType()
+export class ChangePasswordInput {
+  @Field()
+  @IsString()
+  @Length(1, 200, { message: 'must be 1 to 200 characters' })
+  currentPassword!: string;
+
+  @Field({ description: 'At least 12 characters.' })
+  @IsString()
+  @Length(12, 200, { message: 'must be 12 to 200 characters' })
+  newPassword!: string;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class SignedOutEverywhere {
+  @Field(() => Int, { description: 'Console sessions ended, in every workspace, this one included.' })
+  endedSessions!: number;
+
+  @Field(() => Int, { description: 'API tokens revoked (only when includeApiTokens was true).' })
+  revokedApiTokens!: number;
 }

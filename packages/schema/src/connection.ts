@@ -169,6 +169,10 @@ export class CreateConnectionInput {
 
   @Field({ nullable: true, description: 'For catalog services whose URLs have a [subdomain] placeholder.' })
   @IsOptional()
-  @Matches(/^[a-zA-Z0-9-]{1,63}$/, { message: 'must be a DNS label' })
+  // A host label (RFC 1123 section 2.1), never a number (`2130706433` and `0x7f000001` are 127.0.0.1 to a
+  // URL parser) and never `localhost`: the value decides where the workspace's OAuth client secret is sent.
+  @Matches(/^(?!localhost$)(?!\d+$)(?!0x[0-9a-f]*$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i, {
+    message: 'must be a host label: letters, digits and inner hyphens, not a number, not localhost',
+  })
   subdomain?: string;
 }

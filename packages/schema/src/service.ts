@@ -229,6 +229,16 @@ export class UpdateServiceInput {
 
   @Field(() => JSONObjectResolver, { nullable: true, description: 'null clears them.' })
   authorizeParams?: Record<string, string> | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'Must be true when the change sends stored credentials to a new host (a new origin among the API base ' +
+      'URLs, the refresh URL (the access token URL when there is none) or the revoke URL) while users hold ' +
+      'authorizations of the service: they then move to NEEDS_REAUTH and each user reconnects. Without it ' +
+      'such a change is refused with CONFIRMATION_REQUIRED, naming the fields and how many authorizations.',
+  })
+  confirmReauthorization?: boolean | null;
 }
 
 @InputType({ description: "The workspace's OAuth client for a catalog service." })

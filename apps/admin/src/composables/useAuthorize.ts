@@ -76,8 +76,12 @@ export function useAuthorize() {
     if (w) {
       try {
         w.document.title = 'Connecting…';
-        w.document.body.innerHTML =
-          '<p style="font:16px system-ui,sans-serif;margin:3rem;color:#444">Starting the authorization…</p>';
+        // Styled through the DOM: the blank popup inherits the console's Content-Security-Policy, which
+        // refuses style attributes written in markup.
+        const p = w.document.createElement('p');
+        p.textContent = 'Starting the authorization…';
+        p.style.cssText = 'font:16px system-ui,sans-serif;margin:3rem;color:#444';
+        w.document.body.replaceChildren(p);
       } catch {
         // A reused window on another origin: it is about to navigate anyway.
       }

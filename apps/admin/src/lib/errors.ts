@@ -1,6 +1,7 @@
 /**
  * API errors in plain words, by `extensions.code` (never by message text). The API's own message is shown
- * only for BAD_USER_INPUT and CONFLICT, where it names the problem with the value the user typed.
+ * only for BAD_USER_INPUT and CONFLICT, where it names the problem with the value the user typed, and for
+ * CONFIRMATION_REQUIRED, where it says what confirming would do.
  */
 export interface ApiErrorLike {
   message: string;
@@ -60,6 +61,10 @@ export function describeApiError(e: ApiErrorLike): DescribedError {
       break;
     case 'CONFLICT':
       message = e.message || 'This conflicts with something that already exists.';
+      break;
+    case 'CONFIRMATION_REQUIRED':
+      // The API's message says what the change would do and how to confirm it.
+      message = e.message;
       break;
     default:
       message = PLAIN[code] ?? PLAIN.INTERNAL_SERVER_ERROR!;

@@ -5,10 +5,12 @@ import type { Config } from '../config';
 import { PostgresAdvisoryLock } from '../db/advisory-lock';
 import type { AuthorizationTopics } from '../domain/authorization-events';
 import type { Invalidator } from '../domain/invalidation';
+import type { ThrottleFactory } from '../domain/throttle';
 import { InMemoryInvalidator } from './in-memory-invalidator';
 import { connectRedis } from './redis';
 import { eventChannel, redisEventTarget } from './redis-event-target';
 import { RedisInvalidator } from './redis-invalidator';
+import { memoryThrottles, redisThrottles } from './throttle';
 
 /**
  * What replicas share at run time besides the database. Without Redis: one process, with the in-memory bus,
@@ -21,11 +23,14 @@ export interface Cluster {
   invalidator: Invalidator;
   /** The refresh lock across replicas; undefined: RefreshCoordinator's in-process lock. */
   refreshLock?: Lock;
+  /** Guess counters with backoff (sign-in): in memory, or in Redis so every replica counts the same guesses. */
+  throttles: ThrottleFactory;
   close(): Promise<void>;
 }
 
 export async function startCluster(config: Config, logger: Logger): Promise<Cluster> {
-  if (!config.redis) return { invalidator: new InMemoryInvalidator(), close: async () => {} };
+  if (!config.redis)
+    return { invalidator: new InMemoryInvalidator(), throttles: memoryThrottles(), close: async () => {} };
   // Refused earlier by loadConfig; checked again because the lock below needs PostgreSQL.
   if (config.database.type !== 'postgres') throw new Error('REDIS_URL needs DATABASE_URL=postgres://...');
   const redis = await connectRedis(config.redis.url, logger);
@@ -40,6 +45,7 @@ export async function startCluster(config: Config, logger: Logger): Promise<Clus
     eventTarget,
     invalidator,
     refreshLock,
+    throttles: redisThrottles(redis.publisher, config.redis.prefix),
     close: async () => {
       await refreshLock.close();
       await redis.close();

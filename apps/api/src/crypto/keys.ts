@@ -3,11 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import { ensurePrivateDir, ensurePrivateFile } from '../db/private-files';
 import { parseKey, SecretBox } from './secret-box';
 
 /**
  * The primary key comes from CONNECTIONS_ENCRYPTION_KEY. In development, when unset, a key is generated
- * once into the data directory (mode 0600) so restarts keep decrypting; production refuses to start without it.
+ * once into the data directory (directory 0700, file 0600) so restarts keep decrypting; production refuses
+ * to start without it.
  */
 export function loadSecretBox(config: Config, logger: Logger): SecretBox {
   let primary: Buffer;
@@ -16,9 +18,11 @@ export function loadSecretBox(config: Config, logger: Logger): SecretBox {
   } else {
     const file = path.join(config.dataDir, 'encryption.key');
     if (fs.existsSync(file)) {
+      // A key file written before modes were enforced may be world-readable: tighten it.
+      ensurePrivateFile(file);
       primary = parseKey(fs.readFileSync(file, 'utf8'), file);
     } else {
-      fs.mkdirSync(config.dataDir, { recursive: true });
+      ensurePrivateDir(config.dataDir);
       primary = randomBytes(32);
       fs.writeFileSync(file, primary.toString('base64') + '\n', { mode: 0o600 });
     }

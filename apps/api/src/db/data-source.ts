@@ -1,20 +1,22 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { DataSource, type Logger as TypeOrmLogger } from 'typeorm';
 import type { Config } from '../config';
 import { withStartupLock } from './advisory-lock';
 import { entities } from './entities';
+import { ensurePrivateDir, ensurePrivateFile } from './private-files';
 import { Initial1764300000000 } from './migrations/1764300000000-initial';
 import { ConnectFlows1764400000000 } from './migrations/1764400000000-connect-flows';
 import { ServiceAuthorizeParams1764500000000 } from './migrations/1764500000000-service-authorize-params';
 import { AttemptFlowState1764610000000 } from './migrations/1764610000000-attempt-flow-state';
+import { EventLog1764700000000 } from './migrations/1764700000000-event-log';
 
 export const migrations = [
   Initial1764300000000,
   ConnectFlows1764400000000,
   ServiceAuthorizeParams1764500000000,
   AttemptFlowState1764610000000,
+  EventLog1764700000000,
 ];
 
 /** Counts every SQL statement the process sends; tests use it to prove list queries do not grow with page size. */
@@ -40,7 +42,9 @@ export function createDataSource(config: Config, counter = new QueryCounter()): 
     logging: ['query' as const],
   };
   if (config.database.type === 'sqlite') {
-    fs.mkdirSync(path.dirname(config.database.file), { recursive: true });
+    // Nobody but this user reads the database: directory 0700 when created here, files 0600.
+    ensurePrivateDir(path.dirname(config.database.file));
+    ensurePrivateFile(config.database.file, ['-wal', '-shm', '-journal']);
     return new DataSource({
       ...common,
       type: 'better-sqlite3',

@@ -1,4 +1,11 @@
-import type { ApiToken, Member, Role, Viewer as ViewerView, Workspace } from '@connections/schema';
+import type {
+  ApiToken,
+  Member,
+  RemovedMember,
+  Role,
+  Viewer as ViewerView,
+  Workspace,
+} from '@connections/schema';
 import type { ApiTokenRow, MembershipRow, UserRow, WorkspaceRow } from '../db/entities';
 import { userView } from './user-views';
 import type { Viewer } from './viewer';
@@ -16,6 +23,15 @@ export function tokenView(t: ApiTokenRow): ApiToken {
 
 export function memberView(m: MembershipRow, user: Pick<UserRow, 'id' | 'email' | 'displayName'>): Member {
   return { user: userView(user), role: m.role as Role, joinedAt: m.createdAt };
+}
+
+export type RemovedMemberView = RemovedMember;
+
+export function removedMemberView(
+  user: Pick<UserRow, 'id' | 'email' | 'displayName'>,
+  counts: Omit<RemovedMember, 'user'>,
+): RemovedMember {
+  return { user: userView(user), ...counts };
 }
 
 export function workspaceView(w: Pick<WorkspaceRow, 'id' | 'name'>): Workspace {

@@ -1,4 +1,4 @@
-import type { ApiToken, CreatedApiToken, Member, Viewer as ViewerView } from '@connections/schema';
+import type { ApiToken, CreatedApiToken, Viewer as ViewerView } from '@connections/schema';
 import type { Logger } from 'pino';
 import { type DataSource } from 'typeorm';
 import type { Config } from '../config';
@@ -7,20 +7,22 @@ import { newId } from '../db/entities/base';
 import { hydrate } from '../db/hydrate';
 import { ViewerCache } from './viewer-cache';
 import type { Role } from '../db/entities/membership';
-import { AppError, badInput, notFound } from '../errors';
-import { memberView, tokenView, viewerView } from './account-views';
+import { notFound } from '../errors';
+import { tokenView, viewerView } from './account-views';
 import type { AuditService } from './audit';
 import type { InvalidationKind, Invalidator } from './invalidation';
-import { generatePassword, hashPassword, newOpaqueToken, sha256, verifyPassword } from './secrets';
+import { generatePassword, hashPassword, newOpaqueToken, sha256 } from './secrets';
 import type { Viewer } from './viewer';
 
 // While announcements from other replicas cannot arrive, a cached credential may already be revoked there:
 // remember it for one second at most, the bound the invalidation channel keeps when it is up.
 const UNINFORMED_TTL_MS = 1_000;
 
-// A fixed hash to compare against when the email is unknown, so a sign-in takes as long either way.
-const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$' + 'A'.repeat(86);
-
+/**
+ * Who is calling: credentials (session cookie, API token) resolved to a viewer through a short cache that every
+ * revocation empties on every replica; the first admin; API tokens. Sign-in, sign-out and passwords live in
+ * sessions.ts, members in members.ts.
+ */
 export class AccountsService {
   private readonly viewers: ViewerCache;
 
@@ -68,46 +70,6 @@ export class AccountsService {
     });
     logger.info({ email }, 'created the first workspace and its admin');
     return { created: true, email, generatedPassword };
-  }
-
-  async signIn(email: string, password: string): Promise<{ token: string; viewer: Viewer; expiresAt: Date }> {
-    const user = await this.ds.getRepository(UserRow).findOneBy({ email: email.trim().toLowerCase() });
-    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-    if (!user || !ok) throw new AppError('UNAUTHENTICATED', 'The email or password is not right.');
-    const membership = await this.ds
-      .getRepository(MembershipRow)
-      .findOne({ where: { userId: user.id }, order: { createdAt: 'ASC' } });
-    if (!membership) throw new AppError('FORBIDDEN', 'This account is not a member of any workspace.');
-    const token = newOpaqueToken('cnx_sess');
-    const expiresAt = new Date(Date.now() + this.config.sessionTtlMs);
-    const session = await this.ds.getRepository(SessionRow).save({
-      id: newId(),
-      tokenHash: sha256(token),
-      userId: user.id,
-      workspaceId: membership.workspaceId,
-      expiresAt,
-    });
-    const viewer: Viewer = {
-      userId: user.id,
-      workspaceId: membership.workspaceId,
-      role: membership.role,
-      authMethod: 'SESSION',
-      sessionId: session.id,
-      user: { id: user.id, email: user.email, displayName: user.displayName },
-    };
-    await this.audit.record(viewer, {
-      action: 'user.signed_in',
-      targetType: 'user',
-      targetId: user.id,
-      message: `${user.email} signed in`,
-    });
-    return { token, viewer, expiresAt };
-  }
-
-  async signOut(viewer: Viewer): Promise<void> {
-    if (!viewer.sessionId) return;
-    await this.ds.getRepository(SessionRow).delete({ id: viewer.sessionId });
-    this.invalidator.invalidate('session', viewer.sessionId);
   }
 
   /** Resolves a session cookie value or an API token to a viewer; null when unknown, expired or revoked. */
@@ -172,93 +134,6 @@ export class AccountsService {
     const ws = await this.ds.getRepository(WorkspaceRow).findOneBy({ id: viewer.workspaceId });
     if (!ws) throw notFound('Workspace');
     return viewerView(viewer, ws);
-  }
-
-  async listMembers(workspaceId: string): Promise<Member[]> {
-    const rows = await this.ds.getRepository(MembershipRow).find({
-      where: { workspaceId },
-      relations: { user: true },
-      order: { createdAt: 'ASC' },
-    });
-    return rows.map((m) => memberView(m, m.user!));
-  }
-
-  async addMember(
-    viewer: Viewer,
-    input: { email: string; displayName?: string; password: string; role: Role },
-  ): Promise<Member> {
-    const email = input.email.trim().toLowerCase();
-    return this.ds.transaction(async (m) => {
-      let user = await m.findOneBy(UserRow, { email });
-      if (user) {
-        if (await m.findOneBy(MembershipRow, { workspaceId: viewer.workspaceId, userId: user.id }))
-          throw new AppError('CONFLICT', `${email} is already a member of this workspace.`, {
-            field: 'email',
-          });
-      } else {
-        user = await m.save(
-          UserRow,
-          m.create(UserRow, {
-            id: newId(),
-            email,
-            displayName: input.displayName?.trim() || email.split('@')[0]!,
-            passwordHash: await hashPassword(input.password),
-          }),
-        );
-      }
-      const membership = await m.save(
-        MembershipRow,
-        m.create(MembershipRow, {
-          id: newId(),
-          workspaceId: viewer.workspaceId,
-          userId: user.id,
-          role: input.role,
-        }),
-      );
-      await this.audit.record(
-        viewer,
-        {
-          action: 'member.added',
-          targetType: 'user',
-          targetId: user.id,
-          message: `Added ${email} as ${input.role}`,
-          metadata: { role: input.role },
-        },
-        m,
-      );
-      return memberView(membership, user);
-    });
-  }
-
-  async setMemberRole(viewer: Viewer, userId: string, role: Role): Promise<Member> {
-    const member = await this.ds.transaction(async (m) => {
-      const membership = await m.findOne(MembershipRow, {
-        where: { workspaceId: viewer.workspaceId, userId },
-        relations: { user: true },
-      });
-      if (!membership) throw notFound('Member');
-      if (membership.role === 'ADMIN' && role !== 'ADMIN') {
-        const admins = await m.countBy(MembershipRow, { workspaceId: viewer.workspaceId, role: 'ADMIN' });
-        if (admins <= 1) throw badInput('role', 'the workspace must keep at least one admin');
-      }
-      membership.role = role;
-      await m.save(MembershipRow, membership);
-      await this.audit.record(
-        viewer,
-        {
-          action: 'member.role_changed',
-          targetType: 'user',
-          targetId: userId,
-          message: `Set ${membership.user?.email} to ${role}`,
-          metadata: { role },
-        },
-        m,
-      );
-      return memberView(membership, membership.user!);
-    });
-    // After commit: every replica drops the viewers that still carry the old role, and closes their sockets.
-    this.invalidator.invalidate('user', userId);
-    return member;
   }
 
   async createApiToken(viewer: Viewer, name: string): Promise<CreatedApiToken> {

@@ -1,5 +1,7 @@
 import { type AttemptConfig, connectUrlFor, type FlowOutcome } from '@connections/auth-flows';
 import { randomBytes } from 'node:crypto';
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { SecretBox } from '../crypto/secret-box';
 import { AuthorizationAttemptRow, type AuthorizationRow, ConnectionRow } from '../db/entities';
@@ -7,6 +9,7 @@ import { newId } from '../db/entities/base';
 import { AppError } from '../errors';
 import { OAUTH_BASE_PATH } from '../oauth-urls';
 import { AttemptFlowStore } from './attempt-flow-store';
+import { type AttemptSummary, summarizeAttempt } from './attempt-summary';
 import type { AuthorizationEvents, EventTx } from './authorization-events';
 import type { AuthorizationStore } from './authorization-store';
 import type { AuthorizationTransitions } from './authorization-transitions';
@@ -21,16 +24,27 @@ export interface AttemptResult {
   connectionId?: string;
   status: 'CONNECTED' | 'DENIED' | 'FAILED';
   message: string;
+  /** The connection, its owner and who asked, named on the result page (not in the popup's message). */
+  summary?: AttemptSummary;
+}
+
+/** The node:http agents grant's requests go through (token exchange, OAuth 1.0a steps, profile). */
+export interface GrantAgents {
+  http: HttpAgent;
+  https: HttpsAgent;
 }
 
 /**
  * The life of an OAuth attempt: created with the mutation; opened once, by the user who asked (session) or
- * with its one-time code (API-token clients), within ten minutes; completed once by the callback, which
- * stores the credentials and moves the authorization in one transaction.
+ * with its one-time code (API-token clients) after the person holding it confirmed, within ten minutes;
+ * completed once by the callback, which stores the credentials and moves the authorization in one
+ * transaction.
  */
 export class AttemptsService {
   /** The OAuth dance's state of each attempt in flight, kept in its row (the dance's session store). */
   readonly flows: AttemptFlowStore;
+  /** The guarded agents the dance's own requests leave through (none in tests of the domain alone). */
+  readonly grantAgents?: GrantAgents;
 
   constructor(
     private readonly ds: DataSource,
@@ -40,8 +54,10 @@ export class AttemptsService {
     private readonly events: AuthorizationEvents,
     private readonly publicUrl: () => string,
     box: SecretBox,
+    network?: { grantAgents?: GrantAgents },
   ) {
     this.flows = new AttemptFlowStore(ds, box);
+    this.grantAgents = network?.grantAgents;
   }
 
   async create(viewer: Viewer, connection: ConnectionRow, auth: AuthorizationRow, m: EntityManager) {
@@ -72,12 +88,17 @@ export class AttemptsService {
     );
   }
 
-  /** The authorize URL was opened: allowed once, by its user or with its code, before it expires. */
-  async open(attemptId: string, viewer: Viewer | null, code: string | undefined): Promise<void> {
+  /**
+   * The attempt, if this browser may open its link: signed in to the console as the user who asked, or
+   * signed in as nobody and holding the one-time code. A browser signed in as someone else is refused even
+   * with the code: the link was passed to the wrong person, whose upstream account would be bound to the
+   * requester's connection.
+   */
+  private async openable(attemptId: string, viewer: Viewer | null, code: string | undefined) {
     const attempt = await this.ds.getRepository(AuthorizationAttemptRow).findOneBy({ id: attemptId });
     if (!attempt) throw new AppError('NOT_FOUND', 'This authorization link is not valid.');
     const byCode = !!code && !!attempt.codeHash && sha256(code) === attempt.codeHash;
-    if (!byCode && viewer?.userId !== attempt.userId)
+    if (viewer ? viewer.userId !== attempt.userId : !byCode)
       throw new AppError(
         'FORBIDDEN',
         viewer
@@ -91,6 +112,24 @@ export class AttemptsService {
       );
     if (attempt.expiresAt.getTime() <= Date.now())
       throw new AppError('CONFLICT', 'This authorization link has expired. Start again from the console.');
+    return attempt;
+  }
+
+  /** What opening the link would do, for the confirmation page; opens nothing. */
+  async describe(
+    attemptId: string,
+    viewer: Viewer | null,
+    code: string | undefined,
+  ): Promise<AttemptSummary> {
+    const attempt = await this.openable(attemptId, viewer, code);
+    const summary = await summarizeAttempt(this.ds.manager, attempt, (c) => this.serviceName(c));
+    if (!summary) throw new AppError('NOT_FOUND', 'This authorization link is not valid.');
+    return summary;
+  }
+
+  /** The authorize URL was opened: allowed once, by its user or with its code, before it expires. */
+  async open(attemptId: string, viewer: Viewer | null, code: string | undefined): Promise<void> {
+    await this.openable(attemptId, viewer, code);
     const { affected } = await this.ds
       .getRepository(AuthorizationAttemptRow)
       .createQueryBuilder()
@@ -103,6 +142,14 @@ export class AttemptsService {
         'CONFLICT',
         'This authorization link was already used. Start again from the console.',
       );
+  }
+
+  private serviceName(connection: ConnectionRow): string {
+    try {
+      return this.registry.protocolFor(connection).definition.displayName;
+    } catch {
+      return connection.service?.name ?? connection.service?.slug ?? 'the provider';
+    }
   }
 
   /** grant's per-attempt configuration, for an opened, unfinished, unexpired attempt; null otherwise. */
@@ -167,18 +214,12 @@ export class AttemptsService {
       };
     const principal = await this.store.person(auth.principalId, undefined, m);
     const base = { auth, connection, principal, actorId: attempt.userId, attemptId };
+    const done = { attemptId, connectionId: connection.id };
+    const summary = await summarizeAttempt(m, attempt, (c) => this.serviceName(c));
     if (!outcome.ok) {
-      await this.transitions.flowFailed(tx, {
-        ...base,
-        status: status as 'DENIED' | 'FAILED',
-        message: outcome.error.message,
-      });
-      return {
-        attemptId,
-        connectionId: connection.id,
-        status: status as 'DENIED' | 'FAILED',
-        message: outcome.error.message,
-      };
+      const failed = status as 'DENIED' | 'FAILED';
+      await this.transitions.flowFailed(tx, { ...base, status: failed, message: outcome.error.message });
+      return { ...done, status: failed, message: outcome.error.message, summary };
     }
     const account = outcome.account;
     await this.transitions.connected(tx, {
@@ -187,11 +228,7 @@ export class AttemptsService {
       oauth: { grantedScopes: outcome.grantedScopes, account },
     });
     const label = account?.name ?? account?.email ?? account?.id;
-    return {
-      attemptId,
-      connectionId: connection.id,
-      status: 'CONNECTED',
-      message: `Connected ${connection.linkName}${label ? ` as ${label}` : ''}.`,
-    };
+    const message = `Connected ${connection.linkName}${label ? ` as ${label}` : ''}.`;
+    return { ...done, status: 'CONNECTED', message, summary };
   }
 }

@@ -20,6 +20,8 @@ export interface AuditFilter {
   connectionId?: string;
   action?: string;
   actorId?: string;
+  /** Set by the domain only (audit-log.ts), never from client input: a SQL condition on `e`, its parameters. */
+  restrict?: { sql: string; params: Record<string, unknown> };
 }
 
 export class AuditService {
@@ -66,6 +68,7 @@ export class AuditService {
       .where('e.workspaceId = :workspaceId', { workspaceId });
     if (filter.connectionId) qb.andWhere('e.connectionId = :cid', { cid: filter.connectionId });
     if (filter.actorId) qb.andWhere('e.actorId = :aid', { aid: filter.actorId });
+    if (filter.restrict) qb.andWhere(`(${filter.restrict.sql})`, filter.restrict.params);
     if (filter.action?.endsWith('.'))
       qb.andWhere(`e.action LIKE :prefix ESCAPE '\\'`, { prefix: `${escapeLike(filter.action)}%` });
     else if (filter.action) qb.andWhere('e.action = :action', { action: filter.action });

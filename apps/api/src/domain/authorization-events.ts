@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ConnectionRow } from '../db/entities';
 import type { AuditService } from './audit';
+import type { EventLog } from './event-log';
 import type { Viewer } from './viewer';
 
 /** What travels on the bus: the public event plus what subscribers are filtered on. Never a secret. */
@@ -11,6 +12,8 @@ export interface AuthorizationEventPayload {
   type: AuthorizationEventType;
   workspaceId: string;
   connectionId: string;
+  /** The extension the connection belongs to; null for a connection of no extension. */
+  extensionId: string | null;
   linkName: string;
   ownerId: string;
   principal: { id: string; email: string; displayName: string };
@@ -19,7 +22,17 @@ export interface AuthorizationEventPayload {
   attemptId: string | null;
   at: Date | string;
   message: string;
+  /** Its place in the workspace's event log: gapless and in commit order (EventLog.append). */
+  seq: number;
+  /** `seq` as clients see it: an opaque string bound to the workspace (event-cursor.ts). */
+  cursor: string;
 }
+
+/** An event recorded in a transaction that has no cursor yet (`seal` gives it one). */
+export type RecordedEvent = Omit<AuthorizationEventPayload, 'seq' | 'cursor' | 'extensionId'> & {
+  /** Undefined when the caller's connection row did not carry it: the log looks it up. */
+  extensionId?: string | null;
+};
 
 // Typed topics (one per kind of event); subscriptions filter per viewer.
 export type AuthorizationTopics = {
@@ -33,7 +46,8 @@ export interface AuthorizationEventBus {
 
 export interface EventInput {
   type: AuthorizationEventType;
-  connection: Pick<ConnectionRow, 'id' | 'workspaceId' | 'linkName' | 'ownerId'>;
+  connection: Pick<ConnectionRow, 'id' | 'workspaceId' | 'linkName' | 'ownerId'> &
+    Partial<Pick<ConnectionRow, 'extensionId'>>;
   principal: { id: string; email: string; displayName: string };
   actorId: string | null;
   status: string;
@@ -42,39 +56,65 @@ export interface EventInput {
 }
 
 /**
- * One transaction's events: each is an audit row written with the transaction's manager, and goes on the bus
- * only after the transaction has committed (a rolled-back change announces nothing).
+ * One transaction's events: each is an audit row written with the transaction's manager; `seal`, last in the
+ * transaction, gives them their cursors and writes them to the event log; they go on the bus only after the
+ * transaction has committed (a rolled-back change announces nothing and uses no cursor).
  */
 export interface EventTx {
   manager: EntityManager;
+  /** Recorded, waiting for `seal`. */
+  recorded: RecordedEvent[];
+  /** Sealed: in the event log with their cursors, published after commit. */
   pending: AuthorizationEventPayload[];
 }
 
 /**
- * Every authorization event is an audit event (written in the caller's transaction) and, once that
- * transaction has committed, a message on the bus.
+ * Runs inside the events' own transaction once they have their cursors, so that a row written here (a webhook
+ * outbox entry) commits or rolls back with them and can carry the cursor.
+ */
+export type SealHook = (
+  manager: EntityManager,
+  events: readonly AuthorizationEventPayload[],
+) => Promise<void>;
+
+const PUBLISH_BURST = 500;
+
+/**
+ * Every authorization event is an audit event (written in the caller's transaction), an entry of the
+ * workspace's event log with a cursor (written last in that transaction) and, once that transaction has
+ * committed, a message on the bus.
  */
 export class AuthorizationEvents {
+  private readonly hooks: SealHook[] = [];
+
   constructor(
     private readonly audit: AuditService,
+    private readonly log: EventLog,
     private readonly bus: AuthorizationEventBus,
     private readonly logger: Logger,
   ) {}
 
-  /** Opens an event transaction on the caller's manager; `publish(tx)` once that transaction has committed. */
+  /**
+   * Opens an event transaction on the caller's manager. The caller calls `seal(tx)` as the last step of its
+   * transaction and `publish(tx)` once that transaction has committed; `transaction` does both.
+   */
   begin(manager: EntityManager): EventTx {
-    return { manager, pending: [] };
+    return { manager, recorded: [], pending: [] };
   }
 
-  /** Runs `work` in a new transaction and publishes what it recorded once it has committed. */
+  /** Runs `work` in a new transaction, seals what it recorded before commit and publishes it after. */
   async transaction<T>(ds: DataSource, work: (tx: EventTx) => Promise<T>): Promise<T> {
     let tx: EventTx | undefined;
-    const result = await ds.transaction((m) => work((tx = this.begin(m))));
+    const result = await ds.transaction(async (m) => {
+      const done = await work((tx = this.begin(m)));
+      await this.seal(tx);
+      return done;
+    });
     this.publish(tx!);
     return result;
   }
 
-  async record(tx: EventTx, e: EventInput): Promise<AuthorizationEventPayload> {
+  async record(tx: EventTx, e: EventInput): Promise<void> {
     const id = await this.audit.record(
       { workspaceId: e.connection.workspaceId, userId: e.actorId },
       {
@@ -92,11 +132,12 @@ export class AuthorizationEvents {
       },
       tx.manager,
     );
-    const payload: AuthorizationEventPayload = {
+    tx.recorded.push({
       id,
       type: e.type,
       workspaceId: e.connection.workspaceId,
       connectionId: e.connection.id,
+      extensionId: e.connection.extensionId,
       linkName: e.connection.linkName,
       ownerId: e.connection.ownerId,
       principal: e.principal,
@@ -104,30 +145,67 @@ export class AuthorizationEvents {
       status: e.status,
       attemptId: e.attemptId ?? null,
       at: new Date(),
-      message: e.message,
-    };
-    tx.pending.push(payload);
-    return payload;
+      // As the audit row and the event log keep it: a replayed event reads exactly as the live one did.
+      message: e.message.slice(0, 500),
+    });
   }
 
-  /** Call after the transaction that recorded the events has committed. */
+  /**
+   * Gives the recorded events their cursors and writes them to the event log, then runs the seal hooks. Call it
+   * as the last step of the transaction: it takes the workspace's cursor lock (EventLog.append), held until
+   * commit, and a lock taken last cannot close a cycle with the row locks the transaction took before it
+   * (a connection's deletion locks its authorizations, a refresh locks one and then records).
+   */
+  async seal(tx: EventTx): Promise<void> {
+    const batch = tx.recorded.splice(0);
+    if (!batch.length) return;
+    const sealed = await this.log.append(tx.manager, batch);
+    for (const hook of this.hooks) await hook(tx.manager, sealed);
+    tx.pending.push(...sealed);
+  }
+
+  /** Registers a hook that runs in every event transaction once its events have cursors (see SealHook). */
+  onSealed(hook: SealHook): void {
+    this.hooks.push(hook);
+  }
+
+  /** Call after the transaction that recorded and sealed the events has committed. */
   publish(tx: EventTx): void {
-    for (const e of tx.pending.splice(0)) {
+    if (tx.recorded.length)
+      this.logger.error(
+        { count: tx.recorded.splice(0).length },
+        'authorization events were recorded but never sealed: they are in the audit log only',
+      );
+    this.announce(tx.pending.splice(0));
+  }
+
+  /**
+   * A few hundred at a time, the rest after the event loop has turned: every subscription's bus queue throws
+   * past 1,024 unread events, and its reader drains it in microtasks, which cannot run while a synchronous
+   * loop publishes (one transaction can record thousands: a service's hosts changed). Later transactions may
+   * publish in between; subscribers order by cursor (event-feed.ts).
+   */
+  private announce(events: AuthorizationEventPayload[]): void {
+    for (const e of events.splice(0, PUBLISH_BURST)) {
       try {
         this.bus.publish('AUTHORIZATION_EVENT', e);
       } catch (error) {
         this.logger.error({ err: error, eventId: e.id }, 'could not publish an authorization event');
       }
     }
+    if (events.length) setImmediate(() => this.announce(events));
   }
 }
 
 /**
- * Who may see an event: admins everything in their workspace; others their own attempts and
- * authorizations, events they caused, and events of connections they own. Nothing crosses workspaces.
+ * Who may see an event: admins everything in their workspace; others only events where they are the
+ * principal (their own attempts and authorizations) or the actor (what they caused). Owning a connection is
+ * not enough: another user's authorization of a login-user connection is that user's business. An owner
+ * still hears their connection's lifecycle: its deletion is a DELETED event with the owner as principal,
+ * and an owner-credential connection's authorization is the owner's. Nothing crosses workspaces.
  */
 export function canSeeEvent(viewer: Viewer, e: AuthorizationEventPayload): boolean {
   if (viewer.workspaceId !== e.workspaceId) return false;
   if (viewer.role === 'ADMIN') return true;
-  return e.principal.id === viewer.userId || e.ownerId === viewer.userId || e.actorId === viewer.userId;
+  return e.principal.id === viewer.userId || e.actorId === viewer.userId;
 }

@@ -1,5 +1,5 @@
 import type { Credentials } from '@connections/auth-flows';
-import { type DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
+import { type DataSource, type EntityManager, In, Not, type SelectQueryBuilder } from 'typeorm';
 import type { SecretBox } from '../crypto/secret-box';
 import { AuthorizationRow, type ConnectionRow, UserRow } from '../db/entities';
 import type { AuthorizationStatus } from '../db/entities/authorization';
@@ -58,6 +58,13 @@ export class AuthorizationStore {
   /** Every authorization of a connection (to revoke them all at the provider before it goes). */
   allOf(connectionId: string): Promise<AuthorizationRow[]> {
     return this.ds.getRepository(AuthorizationRow).findBy({ connectionId });
+  }
+
+  /** Every authorization a user holds in a workspace that is not revoked yet (they are leaving it). */
+  heldBy(principalId: string, workspaceId: string): Promise<AuthorizationRow[]> {
+    return this.ds
+      .getRepository(AuthorizationRow)
+      .findBy({ principalId, workspaceId, status: Not('REVOKED') });
   }
 
   /** Whether the user holds an authorization of their own on this connection (it makes it visible to them). */

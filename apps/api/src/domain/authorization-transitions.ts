@@ -2,7 +2,7 @@ import type { Credentials, OAuth2Credentials } from '@connections/auth-flows';
 import { AuthorizationEventType } from '@connections/schema';
 import { type DataSource, In } from 'typeorm';
 import type { SecretBox } from '../crypto/secret-box';
-import { AuthorizationRow, type ConnectionRow, UserRow } from '../db/entities';
+import { AuthorizationRow, ConnectionRow, UserRow } from '../db/entities';
 import { newId } from '../db/entities/base';
 import type { AuthorizationEvents, EventTx } from './authorization-events';
 import type { AuthorizationStore, Person } from './authorization-store';
@@ -235,5 +235,55 @@ export class AuthorizationTransitions {
         message: `${viewer.user.email} deleted ${connection.linkName} and its ${authorizations} authorization(s)`,
       });
     await m.delete(AuthorizationRow, { connectionId: connection.id });
+  }
+
+  /**
+   * An admin changed where a custom service sends credentials (a new origin among its API base URLs, refresh
+   * or revoke URL): every authorization of its connections that holds credentials goes NEEDS_REAUTH with them
+   * cleared, since they were issued for the old hosts and the new ones must never receive them (not by a call,
+   * a refresh, nor a revoke when the connection is deleted); one NEEDS_REAUTH event each, the admin as actor.
+   * Without `confirmed` nothing is written: the caller asks first. Returns how many hold credentials.
+   */
+  async serviceHostsChanged(
+    tx: EventTx,
+    viewer: Viewer,
+    service: { id: string; name: string },
+    fields: string[],
+    confirmed: boolean,
+  ): Promise<number> {
+    const m = tx.manager;
+    const qb = m
+      .getRepository(AuthorizationRow)
+      .createQueryBuilder('a')
+      .innerJoin(ConnectionRow, 'c', '"c"."id" = "a"."connectionId"')
+      .where('"c"."serviceId" = :id AND "a"."credentialsEncrypted" IS NOT NULL', { id: service.id })
+      .select('"a"."id"', 'authId')
+      .addSelect('"a"."principalId"', 'principalId');
+    for (const column of ['id', 'workspaceId', 'linkName', 'ownerId'])
+      qb.addSelect(`"c"."${column}"`, column);
+    const held = await qb.getRawMany<EventConnection & { authId: string; principalId: string }>();
+    if (!confirmed || held.length === 0) return held.length;
+    const why = `${viewer.user.email} changed ${fields.join(', ')} of ${service.name}`;
+    for (let i = 0; i < held.length; i += 500)
+      await m.update(
+        AuthorizationRow,
+        { id: In(held.slice(i, i + 500).map((a) => a.authId)) },
+        {
+          status: 'NEEDS_REAUTH',
+          credentialsEncrypted: null,
+          expiresAt: null,
+          lastError: `${why}: reconnect`,
+        },
+      );
+    for (const connection of held)
+      await this.events.record(tx, {
+        type: AuthorizationEventType.NEEDS_REAUTH,
+        connection,
+        principal: await this.store.person(connection.principalId, viewer, m),
+        actorId: viewer.userId,
+        status: 'NEEDS_REAUTH',
+        message: `${connection.linkName} must be reconnected: ${why}`,
+      });
+    return held.length;
   }
 }

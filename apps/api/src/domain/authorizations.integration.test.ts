@@ -16,7 +16,7 @@ describe.each(databases())('Create and Connect with OAuth 2.0 (%s)', (db) => {
   let slug: string;
 
   beforeAll(async () => {
-    t = await startTestServer(db);
+    t = await startTestServer(db, { CONNECTIONS_ALLOW_PRIVATE_NETWORKS: 'true' });
     oidc = await startOidcServer([
       {
         client_id: 'connections',

@@ -73,6 +73,7 @@ export class AuthorizationsService {
     let tx: EventTx | undefined;
     const view = await this.connections.create(viewer, input, async (row, m) => {
       started = await this.beginInTransaction(viewer, row, credentials, (tx = this.events.begin(m)));
+      await this.events.seal(tx);
     });
     this.events.publish(tx!);
     return {
@@ -181,10 +182,23 @@ export class AuthorizationsService {
     return { upstream };
   }
 
-  /** Deleting a connection revokes every authorization at the provider first (best effort). */
+  /**
+   * Deleting a connection revokes every authorization at the provider first (best effort). That revokes other
+   * users' grants too, so while it holds credentials of anyone but its owner (a login-user connection that
+   * others authorized) only an admin may delete it; the owner may still delete one that only they used.
+   */
   async deleteConnection(viewer: Viewer, connectionId: string): Promise<string> {
     const row = await this.connections.findVisible(viewer, { id: connectionId });
     this.connections.assertCanManage(viewer, row);
+    if (viewer.role !== 'ADMIN') {
+      const others = (await this.store.allOf(row.id)).filter(
+        (a) => a.principalId !== row.ownerId && a.credentialsEncrypted,
+      ).length;
+      if (others > 0)
+        throw forbidden(
+          `${row.linkName} holds the authorizations of ${others} other user(s): deleting it would revoke their grants at the provider, so only an admin can delete it.`,
+        );
+    }
     const revoked = await this.revokeAllUpstream(row);
     await this.events.transaction(this.ds, (tx) =>
       this.connections.deleteInTransaction(viewer, row, tx, revoked.authorizations),
@@ -204,7 +218,7 @@ export class AuthorizationsService {
     return { authorizations: auths.length, revokedUpstream };
   }
 
-  private async revokeUpstream(row: ConnectionRow, auth: AuthorizationRow): Promise<RevokeOutcome> {
+  async revokeUpstream(row: ConnectionRow, auth: AuthorizationRow): Promise<RevokeOutcome> {
     let credentials: Credentials | null;
     try {
       credentials = this.store.credentialsOf(auth);

@@ -117,6 +117,13 @@ export class ConnectionsService {
         `${view.name} needs your account's subdomain (the [subdomain] in its URLs)`,
       );
     if (!view.needsSubdomain && input.subdomain) throw badInput('subdomain', `${view.name} has no subdomain`);
+    // An extension's uninstall deletes its connections: attaching one to an extension is an admin's call
+    // (installExtension, admins only, passes through here), or a member could have another's uninstall
+    // delete their connection, or slip one into an extension.
+    if (input.extensionId && viewer.role !== 'ADMIN')
+      throw new AppError('FORBIDDEN', 'extensionId: only an admin can attach a connection to an extension', {
+        field: 'extensionId',
+      });
     if (
       input.extensionId &&
       !(await m.countBy(ExtensionRow, { id: input.extensionId, workspaceId: viewer.workspaceId }))

@@ -7,11 +7,25 @@ import type { AuthType } from '../db/entities/service';
 import { isUniqueViolation } from '../db/sql';
 import { AppError, badInput, notFound } from '../errors';
 import type { AuditService } from './audit';
+import type { AuthorizationEvents, EventTx } from './authorization-events';
+import type { AuthorizationTransitions } from './authorization-transitions';
 import { DEFAULT_ID_PREFIX, type ServiceCatalog } from './service-catalog';
 import type { ServiceClients } from './service-clients';
 import { columnsOf, definitionOfCustomRow, withCustomFields } from './service-definition';
-import { assertValidCustomDefinition, checkClientSecret, checkCustomClient } from './service-validation';
+import {
+  assertValidCustomDefinition,
+  checkClientSecret,
+  checkCustomClient,
+  type CustomUrlPolicy,
+} from './service-validation';
 import type { Viewer } from './viewer';
+
+/** What editing custom services needs besides storage: the deployment's URL policy, the authorizations it moves. */
+export interface CustomServiceRules {
+  urlPolicy: CustomUrlPolicy;
+  events: AuthorizationEvents;
+  transitions: AuthorizationTransitions;
+}
 
 const NOT_EDITABLE =
   'catalog services cannot be edited; set their client credentials with setServiceCredentials';
@@ -40,6 +54,36 @@ function blankDefinition(name: string, authType: AuthType): ServiceDefinition {
   };
 }
 
+const originOf = (url: string | undefined) => {
+  try {
+    return url ? new URL(url).origin : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Where a service sends stored credentials: access tokens, keys and passwords to its API base URLs, the refresh
+ * token to the refresh URL (the token URL when it has none, OAuth 2.0 only), any of them to the revoke URL.
+ * Returns the fields whose new value reaches an origin the old one did not: an admin moving them would send
+ * every member's stored tokens to the new host on the next call. A path or a removed URL sends nothing new.
+ */
+export function hostBearingChanges(before: ServiceDefinition, after: ServiceDefinition): string[] {
+  const refresh = (d: ServiceDefinition) =>
+    d.authType === 'OAUTH2' ? (d.refreshUrl ?? d.accessTokenUrl) : undefined;
+  const fields: [string, (d: ServiceDefinition) => (string | undefined)[]][] = [
+    ['apiBaseUrls', (d) => d.apiBaseUrls],
+    [after.refreshUrl ? 'refreshUrl' : 'accessTokenUrl', (d) => [refresh(d)]],
+    ['revokeUrl', (d) => [d.revokeUrl]],
+  ];
+  return fields
+    .filter(([, urls]) => {
+      const known = new Set(urls(before).map(originOf));
+      return urls(after).some((u) => u !== undefined && !known.has(originOf(u)));
+    })
+    .map(([field]) => field);
+}
+
 /** The services a workspace defines itself: created, edited and deleted by its admins, each audited. */
 export class CustomServices {
   constructor(
@@ -47,11 +91,12 @@ export class CustomServices {
     private readonly audit: AuditService,
     private readonly catalog: ServiceCatalog,
     private readonly clients: ServiceClients,
+    private readonly rules: CustomServiceRules,
   ) {}
 
   async create(viewer: Viewer, input: CreateCustomServiceInput): Promise<ServiceRow> {
     const definition = withCustomFields(blankDefinition(input.name, input.authType), input);
-    assertValidCustomDefinition(definition);
+    assertValidCustomDefinition(definition, this.rules.urlPolicy);
     const clientId = checkCustomClient(input.authType, input.clientId, !!input.clientSecret, {
       requireClientSecret: true,
     });
@@ -104,7 +149,8 @@ export class CustomServices {
   }
 
   async update(viewer: Viewer, input: UpdateServiceInput): Promise<ServiceRow> {
-    return this.ds.transaction(async (m) => {
+    return this.rules.events.transaction(this.ds, async (tx) => {
+      const m = tx.manager;
       const row = await m.findOneBy(ServiceRow, { id: input.id, workspaceId: viewer.workspaceId });
       if (!row && !input.id.startsWith(DEFAULT_ID_PREFIX)) throw notFound('Service');
       if (!row || row.kind !== 'CUSTOM') throw badInput('id', NOT_EDITABLE);
@@ -113,8 +159,9 @@ export class CustomServices {
         if (input[k] === null) throw badInput(k, 'cannot be cleared; leave it out to keep the current value');
       const secretChange = input.clientSecret;
       if (typeof secretChange === 'string') checkClientSecret(secretChange);
-      const definition = withCustomFields(definitionOfCustomRow(row), input);
-      assertValidCustomDefinition(definition);
+      const before = definitionOfCustomRow(row);
+      const definition = withCustomFields(before, input);
+      assertValidCustomDefinition(definition, this.rules.urlPolicy);
       // clientSecret: null clears the secret (e.g. a leaked one, before the provider issues a new one); the
       // service then reads hasClientSecret false, like a catalog service whose credentials are not set yet.
       // Only createCustomService insists on a secret.
@@ -124,6 +171,7 @@ export class CustomServices {
         secretChange === undefined ? !!row.clientSecretEncrypted : !!secretChange,
         { requireClientSecret: false },
       );
+      await this.reauthorizeOnNewHosts(tx, viewer, row, hostBearingChanges(before, definition), input);
       Object.assign(row, columnsOf(definition), { clientId });
       if (secretChange !== undefined)
         row.clientSecretEncrypted = secretChange ? this.clients.seal(row.id, secretChange) : null;
@@ -133,9 +181,34 @@ export class CustomServices {
     });
   }
 
+  /**
+   * Credentials held for the service must not follow a host change unasked: without the admin's explicit
+   * confirmation the change is refused (CONFIRMATION_REQUIRED, naming the fields and the count); with it,
+   * those authorizations move to NEEDS_REAUTH in the same transaction as the change.
+   */
+  private async reauthorizeOnNewHosts(
+    tx: EventTx,
+    viewer: Viewer,
+    row: ServiceRow,
+    fields: string[],
+    input: UpdateServiceInput,
+  ): Promise<void> {
+    if (fields.length === 0) return;
+    const confirmed = input.confirmReauthorization === true;
+    const service = { id: row.id, name: row.name ?? row.slug };
+    const held = await this.rules.transitions.serviceHostsChanged(tx, viewer, service, fields, confirmed);
+    if (held > 0 && !confirmed)
+      throw new AppError(
+        'CONFIRMATION_REQUIRED',
+        `Changing ${fields.join(', ')} sends credentials to a new host, and ${held} authorization(s) of this service hold credentials: send confirmReauthorization: true to save it and move them to NEEDS_REAUTH (each user reconnects).`,
+        { field: 'confirmReauthorization', fields, authorizations: held },
+      );
+  }
+
   private async recordUpdate(viewer: Viewer, row: ServiceRow, input: UpdateServiceInput, m: EntityManager) {
     const changed = Object.keys(input).filter(
-      (k) => k !== 'id' && input[k as keyof UpdateServiceInput] !== undefined,
+      (k) =>
+        k !== 'id' && k !== 'confirmReauthorization' && input[k as keyof UpdateServiceInput] !== undefined,
     );
     await this.audit.record(
       viewer,

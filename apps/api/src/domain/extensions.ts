@@ -158,6 +158,7 @@ export class ExtensionsService {
           },
           m,
         );
+        await this.events.seal(events);
       })
       .catch(rethrowUniqueViolation);
     this.events.publish(tx!);

@@ -1,4 +1,4 @@
-import { type OutgoingRequest, percentEncode } from '@connections/auth-flows';
+import { type OutgoingRequest, percentEncode, urlRefusal } from '@connections/auth-flows';
 import type { Readable } from 'node:stream';
 import { AppError } from '../errors';
 
@@ -79,6 +79,65 @@ export function connectionOptions(raw: Record<string, string | string[] | undefi
   return named;
 }
 
+/**
+ * What /proxy passes on from the HTTP request it received: an allowlist, because a browser adds fields of its
+ * own that describe the caller's page, not the API call (Origin, Referer, Sec-Fetch-*, client hints, DNT, the
+ * proxy CSRF header), and a deny-list misses the next one. Standard fields an API call carries (RFC 9110
+ * content negotiation, representation metadata, conditional and range requests; Cache-Control, RFC 9111;
+ * Prefer, RFC 7240; Idempotency-Key; User-Agent, which some APIs require), extension fields named `x-*` but
+ * the forwarding ones and ours, and any field the caller names as `X-Connections-Header-<name>`, sent as
+ * `<name>` (how vendor fields such as `Notion-Version` travel). Hop-by-hop fields and the caller's own
+ * credentials are dropped afterwards by `requestHeaders`, as for invokeUrl.
+ */
+const PROXY_FORWARDED = new Set([
+  'accept',
+  'accept-charset',
+  'accept-encoding',
+  'accept-language',
+  'cache-control',
+  'content-digest',
+  'content-disposition',
+  'content-encoding',
+  'content-language',
+  'content-md5',
+  'content-type',
+  'digest',
+  'if-match',
+  'if-modified-since',
+  'if-none-match',
+  'if-range',
+  'if-unmodified-since',
+  'idempotency-key',
+  'pragma',
+  'prefer',
+  'range',
+  'repr-digest',
+  'user-agent',
+  'want-content-digest',
+  'want-repr-digest',
+]);
+const PROXY_NAMED = 'x-connections-header-';
+const PROXY_NOT_EXTENSION = /^x-(forwarded-|real-ip$|connections-)/;
+
+/** The proxied request's fields that go upstream as the caller's headers (see PROXY_FORWARDED). */
+export function proxyRequestHeaders(
+  raw: Record<string, string | string[] | undefined>,
+): Record<string, string> {
+  const hop = connectionOptions(raw);
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (typeof value !== 'string') continue; // set-cookie only, never in a request
+    const name = key.toLowerCase();
+    if (hop.has(name)) continue;
+    if (name.startsWith(PROXY_NAMED) && name.length > PROXY_NAMED.length)
+      headers[name.slice(PROXY_NAMED.length)] = value;
+    // A field named explicitly wins over one of the same name sent directly.
+    else if (PROXY_FORWARDED.has(name) || (name.startsWith('x-') && !PROXY_NOT_EXTENSION.test(name)))
+      headers[name] ??= value;
+  }
+  return headers;
+}
+
 type Scalar = string | number | boolean;
 const isScalar = (v: unknown): v is Scalar =>
   typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
@@ -108,6 +167,29 @@ function requestHeaders(pairs: [string, string][]): Record<string, string> {
   return headers;
 }
 
+// RFC 9110 section 5.1: a field name is a token; section 5.5: a field value is visible octets, SP and HTAB
+// (no CR, LF, NUL; nothing past one octet). undici refuses the rest deep in the send, which came back as
+// UPSTREAM_UNAVAILABLE for what is the caller's mistake, and a CR/LF let through would split the request.
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const BAD_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
+function checkHeaders(pairs: [string, string][]): [string, string][] {
+  for (const [name, value] of pairs) {
+    const shown = JSON.stringify(name.slice(0, 100));
+    if (!HEADER_NAME.test(name))
+      throw new AppError('BAD_USER_INPUT', `headers.${shown}: is not a valid header name`, {
+        field: 'headers',
+      });
+    if (BAD_HEADER_VALUE.test(value))
+      throw new AppError(
+        'BAD_USER_INPUT',
+        `headers.${shown}: the value contains a line break, NUL or another character a header cannot carry`,
+        { field: 'headers' },
+      );
+  }
+  return pairs;
+}
+
 /** Checks and normalises the caller's input; every mistake is a BAD_USER_INPUT naming its field. */
 export function parseInvocation(input: InvocationInput): ParsedInvocation {
   const method = input.method.toUpperCase();
@@ -117,7 +199,7 @@ export function parseInvocation(input: InvocationInput): ParsedInvocation {
     });
   if (input.body !== undefined && input.form !== undefined)
     throw new AppError('BAD_USER_INPUT', 'body and form: send one or the other', { field: 'form' });
-  const headers = requestHeaders(stringMap('headers', input.headers, false));
+  const headers = requestHeaders(checkHeaders(stringMap('headers', input.headers, false)));
   const query = stringMap('query', input.query, true);
   const form = stringMap('form', input.form, true);
   // A form is encoded here, once, so every auth type sends it the same way (RFC 3986 encoding, as the
@@ -137,19 +219,31 @@ export function parseInvocation(input: InvocationInput): ParsedInvocation {
 
 /** The parsed request aimed at the service: its URL resolved against the API base URL, the query appended. */
 export function prepareRequest(parsed: ParsedInvocation, apiBaseUrl: string | undefined): PreparedRequest {
-  let url: URL;
-  try {
-    url = /^[a-z][a-z0-9+.-]*:/i.test(parsed.url)
-      ? new URL(parsed.url)
-      : new URL(parsed.url.replace(/^\/+/, ''), apiBaseUrl!.endsWith('/') ? apiBaseUrl : `${apiBaseUrl}/`);
-  } catch {
-    throw new AppError(
-      'BAD_USER_INPUT',
-      `url: "${parsed.url.slice(0, 200)}" is not a URL, nor a path under the service's API base URL`,
-      { field: 'url' },
-    );
-  }
+  const url = resolveUrl(parsed.url, apiBaseUrl);
   for (const [k, v] of parsed.query) url.searchParams.append(k, v);
   const { method, headers, body, bytes, stream } = parsed;
   return { request: { method, url: url.toString(), headers, body }, bytes, stream };
+}
+
+const badUrl = (message: string) => new AppError('BAD_USER_INPUT', `url: ${message}`, { field: 'url' });
+
+/**
+ * The caller's URL: absolute, or a path relative to the API base URL (leading slashes included: `/users` is
+ * `<base>/users`). A base URL with a path confines calls under it: a relative path that climbs out once
+ * normalised (`..`, `%2e%2e`, a backslash), or once a server decodes it (`..%2f`, `..;`), is the caller's
+ * mistake. An absolute URL elsewhere is left to `authenticate`, which refuses any target outside the base
+ * URLs, by origin and by path, with HOST_NOT_ALLOWED before a byte is sent.
+ */
+function resolveUrl(raw: string, apiBaseUrl: string | undefined): URL {
+  const relative = !/^[a-z][a-z0-9+.-]*:/i.test(raw);
+  const base = apiBaseUrl && !apiBaseUrl.endsWith('/') ? `${apiBaseUrl}/` : apiBaseUrl;
+  let url: URL;
+  try {
+    url = relative ? new URL(raw.replace(/^\/+/, ''), base) : new URL(raw);
+  } catch {
+    throw badUrl(`"${raw.slice(0, 200)}" is not a URL, nor a path under the service's API base URL`);
+  }
+  if (relative && urlRefusal({ apiBaseUrls: [base!] }, url.toString()))
+    throw badUrl(`"${raw.slice(0, 200)}" climbs out of the API base URL ${base}`);
+  return url;
 }

@@ -398,7 +398,7 @@ describe.each(databases())('invocations: credentials by auth type and param type
       { token },
     );
     expect(audit.data!.auditEvents.nodes.length).toBeGreaterThanOrEqual(40);
-    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    const metrics = await t.metrics();
     for (const secret of [API_KEY, BASIC.password, OIDC_SECRET, CONSUMER.secret, 'caf', 'note'])
       expect(audit.raw + metrics).not.toContain(secret);
     for (const text of t.transcript)

@@ -148,7 +148,7 @@ describe.each(databases())('invocations: network guard, private networks refused
     const outcomes = audit.data!.auditEvents.nodes.map((n: any) => n.metadata.outcome);
     expect(outcomes.length).toBeGreaterThanOrEqual(refused.length);
     expect(new Set(outcomes)).toEqual(new Set(['HOST_NOT_ALLOWED']));
-    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    const metrics = await t.metrics();
     expect(metrics).toMatch(
       /connections_invocations_total\{connection="everywhere",outcome="HOST_NOT_ALLOWED"\} \d+/,
     );

@@ -115,7 +115,7 @@ describe.each(databases())('invocations: limits, redirects and streaming (%s)', 
     expect(res.status).toBe(200);
     await expect(res.text()).rejects.toThrow();
     await upstream.drained();
-    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    const metrics = await t.metrics();
     expect(metrics).toMatch(
       /connections_invocations_total\{connection="stalling",outcome="UPSTREAM_TIMEOUT"\} 2/,
     );
@@ -155,7 +155,7 @@ describe.each(databases())('invocations: limits, redirects and streaming (%s)', 
     ).rejects.toThrow();
     expect(received).toBeLessThanOrEqual(MAX_BYTES);
     await upstream.drained();
-    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    const metrics = await t.metrics();
     expect(metrics).toMatch(
       /connections_invocations_total\{connection="endless",outcome="RESPONSE_TOO_LARGE"\} 2/,
     );

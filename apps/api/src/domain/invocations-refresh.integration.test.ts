@@ -337,7 +337,7 @@ describe.each(databases())('invocations: token refresh (%s)', (db) => {
   });
 
   test('GET /metrics counts refreshes by outcome and authorizations by status', async () => {
-    const text = await (await fetch(`${t.url}/metrics`)).text();
+    const text = await t.metrics();
     expect(text).toMatch(/connections_token_refreshes_total\{outcome="refreshed"\} 5/);
     expect(text).toMatch(/connections_token_refreshes_total\{outcome="terminal_failure"\} 1/);
     expect(text).toContain(

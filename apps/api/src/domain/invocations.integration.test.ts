@@ -190,7 +190,7 @@ describe.each(databases())('invocations (%s)', (db) => {
   });
 
   test('GET /metrics exposes invocations, latency, refreshes and authorizations by status', async () => {
-    const text = await (await fetch(`${t.url}/metrics`)).text();
+    const text = await t.metrics();
     expect(text).toMatch(/connections_invocations_total\{connection="key_header",outcome="2xx"\} 1/);
     expect(text).toMatch(/connections_upstream_latency_seconds_bucket/);
     expect(text).toMatch(/connections_authorizations\{status="CONNECTED"\} \d+/);

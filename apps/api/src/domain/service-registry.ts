@@ -17,7 +17,7 @@ import type { AuthType } from '../db/entities/service';
 import type { SecretBox } from '../crypto/secret-box';
 import { badInput, notFound } from '../errors';
 import type { AuditService } from './audit';
-import { CustomServices } from './custom-services';
+import { CustomServices, type CustomServiceRules } from './custom-services';
 import { type CatalogOverlay, DEFAULT_ID_PREFIX, ServiceCatalog } from './service-catalog';
 import { ServiceClients } from './service-clients';
 import { definitionOfCustomRow } from './service-definition';
@@ -59,11 +59,13 @@ export class ServiceRegistry {
     audit: AuditService,
     private readonly redirectUri: (service: { slug: string; authType: string }) => string | null,
     /** Sandbox hook: run-time catalog entries (built from PUBLIC_URL) with preconfigured OAuth clients. */
-    overlay?: CatalogOverlay,
+    overlay: CatalogOverlay | undefined,
+    /** Custom services: where their URLs may point, and the authorizations a host change moves. */
+    customRules: CustomServiceRules,
   ) {
     this.catalog = new ServiceCatalog(overlay);
     this.clients = new ServiceClients(ds, box, audit, this.catalog);
-    this.custom = new CustomServices(ds, audit, this.catalog, this.clients);
+    this.custom = new CustomServices(ds, audit, this.catalog, this.clients, customRules);
   }
 
   /** The GraphQL shape of a catalog entry (with the workspace's client id) or of a custom row. */

@@ -1,4 +1,5 @@
 import {
+  ENDPOINT_URL_FIELDS,
   type ServiceDefinition,
   type ValidateOptions,
   type ValidationIssue,
@@ -9,10 +10,53 @@ import type { AuthType } from '../db/entities/service';
 import { badInput } from '../errors';
 
 /**
- * The rules auth-flows applies to a custom service: plain http is fine (services on a private network;
- * the network guard decides what may be reached), and there is no per-connection subdomain to fill in.
+ * The rules auth-flows applies to a custom service: http is checked here (`httpIssues`), by deployment, and
+ * there is no per-connection subdomain to fill in.
  */
 const CUSTOM_SERVICE_RULES: ValidateOptions = { allowHttp: true, allowSubdomain: false };
+
+/** What the deployment allows a custom service's URLs to be: from the config, once. */
+export interface CustomUrlPolicy {
+  production: boolean;
+  allowPrivateNetworks: boolean;
+}
+
+// WHATWG URL hostnames are canonical (127.1 and 2130706433 read 127.0.0.1; IPv6 in brackets, compressed).
+const isLoopbackHost = (host: string) =>
+  host === 'localhost' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === '[::1]';
+
+/**
+ * Plain http in production: the client secret, authorization codes and tokens travel to these URLs, so they
+ * must be https (RFC 6749 sections 3.1 and 3.2 require TLS for both endpoints). The one exception is a
+ * loopback host when the deployment allows private networks (a sidecar on this machine: nothing crosses a
+ * network). Development and test keep http for local upstreams; the network guard still decides what may
+ * be reached at call time.
+ */
+function httpIssues(def: ServiceDefinition, policy: CustomUrlPolicy): ValidationIssue[] {
+  if (!policy.production) return [];
+  const urls: [string, string | undefined][] = [
+    ...ENDPOINT_URL_FIELDS.map((f): [string, string | undefined] => [f, def[f]]),
+    ...def.apiBaseUrls.map((u, i): [string, string] => [`apiBaseUrls[${i}]`, u]),
+  ];
+  const issues: ValidationIssue[] = [];
+  for (const [path, value] of urls) {
+    let url: URL;
+    try {
+      url = new URL(value ?? '');
+    } catch {
+      continue; // absent, or already reported by the validator
+    }
+    if (url.protocol !== 'http:') continue;
+    if (policy.allowPrivateNetworks && isLoopbackHost(url.hostname)) continue;
+    issues.push({
+      path,
+      message: policy.allowPrivateNetworks
+        ? 'must use https in production (plain http only for a loopback host)'
+        : 'must use https in production',
+    });
+  }
+  return issues;
+}
 
 /**
  * The API field an auth-flows issue belongs to. The definition calls the name displayName; the API takes
@@ -33,8 +77,9 @@ function throwFirst(issues: ValidationIssue[], field: (path: string) => string =
 }
 
 /** Validates a custom service's definition with auth-flows' validator; the error names the API field. */
-export function assertValidCustomDefinition(def: ServiceDefinition): void {
+export function assertValidCustomDefinition(def: ServiceDefinition, policy: CustomUrlPolicy): void {
   throwFirst(validateServiceDefinition(def, CUSTOM_SERVICE_RULES));
+  throwFirst(httpIssues(def, policy));
 }
 
 /** Scopes a connection asks for, trimmed and deduplicated; errors name `field` (the message names the scope). */

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { AccountsService } from '../domain/accounts';
+import type { MembersService } from '../domain/members';
+import type { SessionsService } from '../domain/sessions';
 import type { AttemptsService } from '../domain/attempts';
 import type { AuditService } from '../domain/audit';
 import type { AuthorizationsService } from '../domain/authorizations';
@@ -12,11 +14,14 @@ import type { Viewer } from '../domain/viewer';
 import type { AuthorizationTopics } from '../domain/authorization-events';
 import type { Invalidator } from '../domain/invalidation';
 import type { EventBus } from '../events/pubsub';
+import type { EventLog } from '../domain/event-log';
 
 export interface AppServices {
   config: Config;
   logger: Logger;
   accounts: AccountsService;
+  sessions: SessionsService;
+  members: MembersService;
   audit: AuditService;
   registry: ServiceRegistry;
   connections: ConnectionsService;
@@ -25,6 +30,8 @@ export interface AppServices {
   attempts: AttemptsService;
   invocations: InvocationsService;
   bus: EventBus<AuthorizationTopics>;
+  /** The stored authorization events: replay after a cursor, pages for pollers, retention. */
+  eventLog: EventLog;
   /** Announces and hears changes that make caches and open sockets stale, on every replica. */
   invalidator: Invalidator;
 }
@@ -32,6 +39,13 @@ export interface AppServices {
 export interface GqlContext {
   viewer: Viewer | null;
   app: AppServices;
+  /**
+   * Present on graphql-ws operations: who the socket is now, null once it has been forbidden. A subscription
+   * filters each event with it, not with the viewer it started with.
+   */
+  currentViewer?: () => Viewer | null;
+  /** HTTP: the client's address (req.ip, see CONNECTIONS_TRUST_PROXY), for sign-in throttling and audit. */
+  clientAddress?: string;
   /** Present on HTTP requests: lets signIn / signOut set and clear the session cookie. */
   session?: {
     set(token: string, expiresAt: Date): void;

@@ -1,6 +1,6 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { AppError } from '../errors';
+import { AppError, type ErrorCode } from '../errors';
 import { safeError } from '../logger';
 
 interface ValidationIssue {
@@ -71,12 +71,32 @@ function withoutVariableValue(
 }
 
 /**
+ * A refusal raised before any resolver runs (a plugin, a socket's operation hook): a GraphQLError carrying an
+ * AppError, so it leaves with the AppError's code, and with its HTTP status where Apollo answers over HTTP.
+ */
+export function refusal(code: ErrorCode, message: string): GraphQLError {
+  const originalError = new AppError(code, message);
+  return new GraphQLError(message, {
+    originalError,
+    extensions: { code, http: { status: originalError.httpStatus } },
+  });
+}
+
+/** The AppError behind an error: thrown by a resolver, or carried by a refusal (which has no path). */
+function appErrorOf(error: unknown): AppError | undefined {
+  const original = unwrapResolverError(error);
+  if (original instanceof AppError) return original;
+  const inner = error instanceof GraphQLError ? error.originalError : undefined;
+  return inner instanceof AppError ? inner : undefined;
+}
+
+/**
  * Every error leaves with a stable extensions.code and a clear message; never a stack trace. Errors we did
  * not raise on purpose are masked in production.
  */
 export function formatError(maskUnexpected: boolean, log: (e: unknown) => void) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const original = appErrorOf(error) ?? unwrapResolverError(error);
     if (original instanceof AppError)
       return {
         message: original.message,

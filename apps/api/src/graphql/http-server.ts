@@ -1,4 +1,4 @@
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -9,8 +9,27 @@ import { SESSION_COOKIE, viewerFromHeaders } from '../http/auth';
 import { complexityLimitPlugin } from './complexity';
 import type { AppServices, GqlContext } from './context';
 import { depthLimit } from './depth-limit';
-import { formatError } from './errors';
+import { formatError, refusal } from './errors';
+import { fieldLimit, maxTokensFor } from './field-limit';
 import type { GraphqlWsServer } from './ws-server';
+
+/**
+ * A subscription is a stream, and HTTP here answers once: executed as a query, its resolver ran without an
+ * event and failed as an internal error. Refused before anything runs, with the way to do it instead.
+ */
+const subscriptionsOverWebSocket: ApolloServerPlugin = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation }) {
+        if (operation?.operation === 'subscription')
+          throw refusal(
+            'WEBSOCKET_REQUIRED',
+            'Subscriptions are served over WebSocket (graphql-ws, subprotocol graphql-transport-ws) at /graphql.',
+          );
+      },
+    };
+  },
+};
 
 /** Apollo over HTTP, started; `ws` is disposed from its drain hook so that stop() also ends subscriptions. */
 export async function startApollo(
@@ -24,7 +43,8 @@ export async function startApollo(
     schema,
     introspection: config.graphql.introspection,
     includeStacktraceInErrorResponses: false,
-    validationRules: [depthLimit(config.graphql.maxDepth)],
+    parseOptions: { maxTokens: maxTokensFor(config.graphql.maxFields) },
+    validationRules: [depthLimit(config.graphql.maxDepth), fieldLimit(config.graphql.maxFields)],
     formatError: formatError(config.graphql.maskErrors, (e) =>
       logger.error({ err: e }, 'unexpected GraphQL error'),
     ),
@@ -41,6 +61,7 @@ export async function startApollo(
           };
         },
       },
+      subscriptionsOverWebSocket,
       complexityLimitPlugin(schema, config.graphql.maxComplexity),
     ],
   });
@@ -76,6 +97,7 @@ export function mountGraphqlHttp(
         viewer: await viewerFromHeaders(services.accounts, req.headers),
         app: services,
         session: sessionCookie(res, services),
+        clientAddress: req.ip,
       }),
     }),
   );

@@ -60,3 +60,28 @@ test('after missed announcements, every socket is checked again: gone or demoted
   expect(revoked.closed).toEqual([[4403, 'Forbidden']]);
   expect(demoted.closed).toEqual([[4403, 'Forbidden']]);
 });
+
+test('every operation re-resolves the socket: gone credentials or another role forbid it; the current viewer follows', async () => {
+  const sockets = new AuthenticatedSockets();
+  let now: Viewer | null = viewer({ apiTokenId: 't1' });
+  const s = socket(viewer({ apiTokenId: 't1' }), async () => now);
+  const handle = sockets.track(s.entry);
+  now = viewer({ apiTokenId: 't1', user: { id: 'u1', email: 'renamed@example.com', displayName: 'u1' } });
+  expect((await handle.refresh())?.user.email).toBe('renamed@example.com');
+  expect(handle.current()?.user.email).toBe('renamed@example.com');
+  now = viewer({ apiTokenId: 't1', role: 'MEMBER' });
+  expect(await handle.refresh()).toBeNull();
+  expect(s.closed).toEqual([[4403, 'Forbidden']]);
+  // A subscription filtering its events with current() gets nothing more while the socket closes.
+  expect(handle.current()).toBeNull();
+  expect(sockets.size).toBe(0);
+});
+
+test('a socket forbidden by an announcement has no current viewer', () => {
+  const sockets = new AuthenticatedSockets();
+  const s = socket(viewer({ authMethod: 'SESSION', sessionId: 's1' }));
+  const handle = sockets.track(s.entry);
+  expect(handle.current()?.sessionId).toBe('s1');
+  sockets.onInvalidate('session', 's1');
+  expect(handle.current()).toBeNull();
+});

@@ -7,21 +7,55 @@ const FORBIDDEN = 4403;
 interface Entry {
   viewer: Viewer;
   close(code: number, reason: string): void;
-  /** Resolves the socket's credentials again (the cache was emptied): null when they no longer hold. */
+  /** Resolves the socket's credentials again (through the short cache): null when they no longer hold. */
   recheck(): Promise<Viewer | null>;
+}
+
+/** One open socket, as its operations see it. */
+export interface SocketHandle {
+  /** Who the socket is now: null once it has been forbidden (its credentials were revoked or changed). */
+  current(): Viewer | null;
+  /**
+   * Resolves the credentials again, as every operation does before it runs: null, and the socket closed
+   * with 4403, when they no longer hold or now carry another role.
+   */
+  refresh(): Promise<Viewer | null>;
+  /** The socket closed: stop tracking it. */
+  forget(): void;
 }
 
 /**
  * The open graphql-ws sockets and who they were authenticated as. A revoked token, a signed-out session or a
  * changed membership closes the sockets that carry it, whichever replica made the change (the invalidation
  * channel brings it here); after missed announcements (`all`) every socket's credentials are checked again.
+ * Each operation checks its socket's credentials too (`refresh`), so one that arrives before the
+ * announcement, or after an expiry nobody announces, is refused all the same.
  */
 export class AuthenticatedSockets {
   private readonly entries = new Set<Entry>();
 
+  /** Tracks a socket; returns what forgets it. */
   add(entry: Entry): () => void {
+    return this.track(entry).forget;
+  }
+
+  track(entry: Entry): SocketHandle {
     this.entries.add(entry);
-    return () => this.entries.delete(entry);
+    return {
+      current: () => (this.entries.has(entry) ? entry.viewer : null),
+      refresh: async () => {
+        if (!this.entries.has(entry)) return null;
+        const now = await entry.recheck();
+        if (!this.entries.has(entry)) return null;
+        if (!now || now.role !== entry.viewer.role) {
+          this.forbid(entry);
+          return null;
+        }
+        entry.viewer = now;
+        return now;
+      },
+      forget: () => void this.entries.delete(entry),
+    };
   }
 
   get size(): number {

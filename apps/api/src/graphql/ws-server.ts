@@ -1,15 +1,14 @@
-import { GraphQLError, type GraphQLSchema, parse, specifiedRules, validate } from 'graphql';
-import type { SubscribePayload } from 'graphql-ws';
+import type { GraphQLError, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import type { Viewer } from '../domain/viewer';
 import { viewerForSocket } from '../http/auth';
-import { complexityError } from './complexity';
-import type { AppServices, GqlContext } from './context';
-import { depthLimit } from './depth-limit';
-import { formatError } from './errors';
-import { AuthenticatedSockets } from './socket-registry';
+import type { AppServices } from './context';
+import { formatError, refusal } from './errors';
+import { AuthenticatedSockets, type SocketHandle } from './socket-registry';
+import { clientAddressReader, connectionGate, cookieOrigins } from './ws-gate';
+import { operationGuard } from './ws-operations';
 
 export interface GraphqlWsServer {
   /** Completes the subscriptions and closes the sockets (Apollo's drain hook calls it). */
@@ -36,70 +35,59 @@ function wsErrorFormatter(services: AppServices) {
     });
 }
 
-/** The same depth and cost limits as over HTTP: a query must not escape them by using the socket. */
-function operationLimits(schema: GraphQLSchema, services: AppServices) {
-  const { maxDepth, maxComplexity } = services.config.graphql;
-  return (payload: SubscribePayload) => {
-    // Errors returned here go out through onError, which gives them their codes.
-    let document;
-    try {
-      document = parse(payload.query);
-    } catch (e) {
-      return [new GraphQLError((e as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
-    }
-    const invalid = validate(schema, document, [...specifiedRules, depthLimit(maxDepth)]);
-    if (invalid.length) return invalid;
-    const tooComplex = complexityError(
-      schema,
-      document,
-      maxComplexity,
-      payload.operationName,
-      payload.variables,
-    );
-    return tooComplex ? [tooComplex] : undefined;
-  };
-}
-
 /**
  * GraphQL over WebSocket (graphql-ws) on the same HTTP server and path as Apollo, which has no subscriptions
- * of its own. Subscriptions are guarded exactly like queries: same limits, same error codes, same viewer.
+ * of its own. Subscriptions are guarded exactly like queries: same limits, same error codes, same viewer,
+ * checked again for every operation. Before any of that, the socket itself is bounded: frame size, sockets per
+ * client address and in all, and a short wait for connection_init.
  */
 export function startGraphqlWs(
   httpServer: http.Server,
   schema: GraphQLSchema,
   services: AppServices,
 ): GraphqlWsServer {
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const limits = services.config.graphqlWs;
+  const gate = connectionGate(limits, clientAddressReader(services.config.trustProxy));
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    // ws's default is 100 MiB, buffered before anyone is authenticated; a larger frame closes with 1009.
+    maxPayload: limits.maxPayloadBytes,
+    verifyClient: gate.verify,
+  });
+  wsServer.on('connection', gate.opened);
+  // Read when a socket authenticates: the port is known only once the server listens.
+  const origins = () => cookieOrigins(services.config, (httpServer.address() as AddressInfo).port);
   const wsErrors = wsErrorFormatter(services);
-  const limits = operationLimits(schema, services);
+  const guard = operationGuard(schema, services);
   const sockets = new AuthenticatedSockets();
   const stopListening = services.invalidator.onInvalidate((kind, id) => sockets.onInvalidate(kind, id));
-  const cleanup = useServer<Record<string, unknown>, { viewer?: Viewer | null }>(
+  const cleanup = useServer<Record<string, unknown>, { handle?: SocketHandle }>(
     {
       schema,
-      onSubscribe: (_ctx, _id, payload) => limits(payload),
+      connectionInitWaitTimeout: limits.initTimeoutMs,
+      onSubscribe: (ctx, _id, payload) =>
+        ctx.extra.handle
+          ? guard(Object.keys(ctx.subscriptions).length, payload, ctx.extra.handle)
+          : [refusal('UNAUTHENTICATED', 'The socket is not authenticated.')],
       onError: (_ctx, _id, _payload, errors) => wsErrors(errors, 'GRAPHQL_VALIDATION_FAILED'),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: wsErrors(result.errors, 'BAD_USER_INPUT') } : undefined,
       // Returning false closes the socket with 4403 Forbidden: a socket without valid credentials gets nothing.
       onConnect: async (ctx) => {
-        const resolve = () => viewerForSocket(services.accounts, ctx.connectionParams, ctx.extra.request);
+        const { socket, request } = ctx.extra;
+        const resolve = () => viewerForSocket(services.accounts, ctx.connectionParams, request, origins());
         const viewer = await resolve();
         if (!viewer) return false;
-        (ctx.extra as { viewer?: Viewer }).viewer = viewer;
-        const { socket } = ctx.extra;
-        const forget = sockets.add({
+        const handle = sockets.track({
           viewer,
           close: (code, reason) => socket.close(code, reason),
           recheck: resolve,
         });
-        socket.once('close', forget);
+        ctx.extra.handle = handle;
+        socket.once('close', handle.forget);
         return true;
       },
-      context: (ctx): GqlContext => ({
-        viewer: (ctx.extra as { viewer?: Viewer }).viewer ?? null,
-        app: services,
-      }),
     },
     wsServer,
   );

@@ -18,16 +18,28 @@ export async function viewerFromHeaders(
   return session ? accounts.viewerForSession(session) : null;
 }
 
-/** graphql-ws: connectionParams.authorization (or authToken) first, then the upgrade request's cookie. */
+/**
+ * graphql-ws: connectionParams.authorization (or authToken) first, then the upgrade request's cookie.
+ *
+ * A browser sends the console's cookie with a WebSocket upgrade from any page of the same site, and the
+ * cookie's SameSite=Lax does not stop it (an upgrade is a GET): cross-site WebSocket hijacking. So a socket
+ * authenticated by the cookie must come from one of `cookieOrigins`. Browsers always send `Origin` on an
+ * upgrade (RFC 6455 section 4.1, item 8; section 10.2 asks servers to check it); a request without one is not
+ * a browser's, and a non-browser client that holds the cookie could use it over HTTP anyway. An API token in
+ * connectionParams is not ambient authority: a page can only send one it already holds, so any origin may.
+ */
 export async function viewerForSocket(
   accounts: AccountsService,
   params: Record<string, unknown> | undefined,
   request: IncomingMessage,
+  cookieOrigins: readonly string[],
 ): Promise<Viewer | null> {
   const fromParams =
     params?.authorization ??
     params?.Authorization ??
     (params?.authToken ? `Bearer ${String(params.authToken)}` : undefined);
   if (typeof fromParams === 'string') return viewerFromHeaders(accounts, { authorization: fromParams });
+  const origin = request.headers.origin ?? request.headers['sec-websocket-origin'];
+  if (origin !== undefined && !cookieOrigins.includes(String(origin).toLowerCase())) return null;
   return viewerFromHeaders(accounts, { cookie: request.headers.cookie });
 }

@@ -1,8 +1,9 @@
-import express, { type Express, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { InvocationInput, InvocationsService, UpstreamReply } from '../domain/invocations';
 import type { AccountsService } from '../domain/accounts';
+import { proxyRequestHeaders } from '../domain/invocation-request';
 import { limitBody } from '../domain/read-body';
 import type { Viewer } from '../domain/viewer';
 import { AppError, unauthenticated } from '../errors';
@@ -10,6 +11,11 @@ import { viewerFromHeaders } from './auth';
 
 const FORM = /^application\/x-www-form-urlencoded/i;
 export const PROXY_CSRF_HEADER = 'x-connections-proxy';
+/**
+ * The upstream's body is served from this origin, beside the console: whatever it is (HTML included), it must
+ * not run, load anything or be framed here. It replaces any policy the upstream sent.
+ */
+export const PROXY_RESPONSE_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox";
 
 interface ProxyDeps {
   accounts: AccountsService;
@@ -26,10 +32,12 @@ export function mountProxy(app: Express, deps: ProxyDeps): void {
   const formParser = express.urlencoded({ extended: false, limit: '10mb' });
   app.all(
     /^\/proxy\/([a-z0-9_]{1,50})(\/.*)?$/,
+    // The caller first, the body after: nobody unauthenticated gets a 10 MB form read and parsed.
+    authenticate(deps.accounts),
     (req, res, next) => (FORM.test(req.headers['content-type'] ?? '') ? formParser(req, res, next) : next()),
     async (req: Request, res) => {
       try {
-        const viewer = await proxyViewer(deps.accounts, req);
+        const viewer = res.locals.viewer as Viewer;
         const reply = await deps.invocations.send(viewer, invocationOf(req));
         await streamReply(reply, res, deps.maxResponseBytes);
       } catch (error) {
@@ -39,6 +47,23 @@ export function mountProxy(app: Express, deps: ProxyDeps): void {
     },
   );
 }
+
+function authenticate(accounts: AccountsService) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      res.locals.viewer = await proxyViewer(accounts, req);
+    } catch (error) {
+      // A refused request's body is never read: close the connection rather than drain it.
+      if (hasBody(req)) res.setHeader('Connection', 'close');
+      return sendError(res, error);
+    }
+    next();
+  };
+}
+
+// RFC 9112 6.3: a request has a body only with Transfer-Encoding or a non-zero Content-Length.
+const hasBody = (req: Request) =>
+  req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 
 async function proxyViewer(accounts: AccountsService, req: Request): Promise<Viewer> {
   const viewer = await viewerFromHeaders(accounts, req.headers);
@@ -58,23 +83,16 @@ function invocationOf(req: Request): InvocationInput {
   const linkName = (req.params as Record<string, string>)[0]!;
   const path = ((req.params as Record<string, string>)[1] ?? '/').replace(/^\//, '');
   const search = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
   const isForm = FORM.test(req.headers['content-type'] ?? '');
-  // RFC 9112 6.3: a request has a body only with Transfer-Encoding or a non-zero Content-Length. A bare
-  // `POST` (curl -X POST) has none: streaming an empty body would send it chunked, and keep FORM_DATA
-  // credentials out of the form body they can travel in.
-  const hasBody =
-    isForm ||
-    req.headers['transfer-encoding'] !== undefined ||
-    Number(req.headers['content-length'] ?? 0) > 0;
+  // A bare `POST` (curl -X POST) has no body: streaming an empty one would send it chunked, and keep
+  // FORM_DATA credentials out of the form body they can travel in.
   return {
     linkName,
     url: `${path}${search}`,
     method: req.method,
-    headers,
+    headers: proxyRequestHeaders(req.headers),
     form: isForm ? (req.body as Record<string, string | string[]>) : undefined,
-    stream: hasBody && !isForm ? req : undefined,
+    stream: hasBody(req) && !isForm ? req : undefined,
   };
 }
 
@@ -89,6 +107,8 @@ async function streamReply(reply: UpstreamReply, res: Response, maxResponseBytes
   }
   res.status(reply.status);
   for (const [k, v] of Object.entries(reply.headers)) res.setHeader(k, v);
+  res.setHeader('Content-Security-Policy', PROXY_RESPONSE_CSP);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
   try {
     await pipeline(body, res);
     reply.done();

@@ -1,4 +1,5 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AppServices } from '../graphql/context';
 import type { Metrics } from '../metrics';
@@ -17,7 +18,36 @@ export interface RouteDeps {
   oauthSessionSecret: string;
 }
 
-function mountProbes(app: Express, databaseReady: () => Promise<void>, metrics: Metrics): void {
+/**
+ * GET /metrics answers only `Authorization: Bearer <CONNECTIONS_METRICS_TOKEN>`; unset, it is off (404). One
+ * token for the deployment rather than an admin's API token: the series span every workspace (link names
+ * included), and a scraper's credential should neither belong to a person nor be able to run mutations.
+ */
+function metricsAuth(token: string | undefined): RequestHandler {
+  // Digests compared in constant time: neither a prefix nor the token's length shows in the timing.
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  const expected = token ? digest(token) : undefined;
+  return (req, res, next) => {
+    if (!expected)
+      return void res.status(404).json({
+        error: { code: 'NOT_FOUND', message: 'Metrics are off: set CONNECTIONS_METRICS_TOKEN.' },
+      });
+    const presented = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (presented && timingSafeEqual(digest(presented), expected)) return next();
+    // RFC 6750 3: a missing or wrong bearer token is a 401 with a challenge.
+    res
+      .status(401)
+      .setHeader('WWW-Authenticate', 'Bearer realm="metrics"')
+      .json({ error: { code: 'UNAUTHENTICATED', message: 'GET /metrics needs the metrics token.' } });
+  };
+}
+
+function mountProbes(
+  app: Express,
+  databaseReady: () => Promise<void>,
+  metrics: Metrics,
+  metricsToken: string | undefined,
+): void {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -29,7 +59,7 @@ function mountProbes(app: Express, databaseReady: () => Promise<void>, metrics: 
       res.status(503).json({ status: 'database unreachable' });
     }
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', metricsAuth(metricsToken), async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 }
@@ -64,7 +94,7 @@ function jsonErrorHandler(logger: Logger): express.ErrorRequestHandler {
  */
 export function mountRoutes(app: Express, deps: RouteDeps): Sandbox | undefined {
   const { config, logger, accounts, attempts, invocations } = deps.services;
-  mountProbes(app, deps.databaseReady, deps.metrics);
+  mountProbes(app, deps.databaseReady, deps.metrics, config.metricsToken);
   mountOAuthRoutes(app, {
     accounts,
     attempts,

@@ -66,26 +66,48 @@ export function createGuardedAgent(opts: {
   trustedOrigin?: () => string | undefined;
 }): Agent {
   const timeout = opts.connectTimeoutMs ?? 10_000;
-  const guarded = { lookup: guardedLookup(opts.allowPrivate), timeout };
-  if (!opts.trustedOrigin) return new Agent({ connect: guarded });
-  const guardedConnect = buildConnector(guarded);
+  const guardedConnect = buildConnector({ lookup: guardedLookup(opts.allowPrivate), timeout });
   const trustedConnect = buildConnector({ timeout });
   return new Agent({
     connect: (options, callback) => {
-      const trusted = opts.trustedOrigin?.();
-      const port = options.port || (options.protocol === 'https:' ? '443' : '80');
-      const origin = `${options.protocol}//${options.hostname}:${port}`;
-      const connect = trusted && sameOrigin(trusted, origin) ? trustedConnect : guardedConnect;
-      return connect(options, callback);
+      const target = { protocol: options.protocol, hostname: options.hostname, port: options.port };
+      if (isTrustedOrigin(opts.trustedOrigin?.(), target)) return trustedConnect(options, callback);
+      // An IP literal never goes through the lookup (net.connect skips it), so it is judged here too:
+      // callers check URLs first, but the agent must not depend on every caller remembering to.
+      const refusal = literalRefusal(options.hostname, opts.allowPrivate);
+      if (refusal) return callback(refusal, null);
+      return guardedConnect(options, callback);
     },
   });
 }
 
-function sameOrigin(a: string, b: string): boolean {
-  const x = new URL(a);
-  const y = new URL(b);
-  const port = (u: URL) => u.port || (u.protocol === 'https:' ? '443' : '80');
-  return x.protocol === y.protocol && x.hostname === y.hostname && port(x) === port(y);
+/** The refusal for a host that is an IP literal outside the policy; null for names and allowed literals. */
+export function literalRefusal(hostname: string, allowPrivate: boolean): AddressNotAllowedError | null {
+  const host = bareHost(hostname);
+  if (allowPrivate || !isIP(host)) return null;
+  const reason = forbiddenReason(host);
+  return reason ? new AddressNotAllowedError(`${hostname} is not reachable from here: ${reason}.`) : null;
+}
+
+const bareHost = (hostname: string) => hostname.replace(/^\[|\]$/g, '');
+const defaultPort = (protocol: string) => (protocol === 'https:' ? '443' : '80');
+
+/**
+ * Whether a connection target is exactly the trusted origin. Compared field by field, never by building a
+ * URL from the target: an IPv6 host comes without brackets here, and `http://::1:80` is not a URL.
+ */
+export function isTrustedOrigin(
+  trusted: string | undefined,
+  target: { protocol: string; hostname: string; port?: string | number | null },
+): boolean {
+  if (!trusted) return false;
+  const t = new URL(trusted);
+  const port = target.port ? String(target.port) : defaultPort(target.protocol);
+  return (
+    t.protocol === target.protocol &&
+    bareHost(t.hostname).toLowerCase() === bareHost(target.hostname).toLowerCase() &&
+    (t.port || defaultPort(t.protocol)) === port
+  );
 }
 
 /**

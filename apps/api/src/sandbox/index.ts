@@ -10,6 +10,7 @@ import type { AccountsService } from '../domain/accounts';
 import { callerIdentifier } from './caller';
 import { SANDBOX_OAUTH1_CONSUMER, SANDBOX_OAUTH2_CLIENT } from './catalog';
 import { contactsApi } from './contacts-api';
+import { SANDBOX_CSS } from './html';
 import { controlHandler, type SandboxControl } from './control';
 import { createOAuth1Sandbox, type OAuth1Sandbox } from './oauth1';
 import { type OAuth2Process, startOAuth2Process } from './oauth2-process';
@@ -76,6 +77,9 @@ export function mountSandbox(app: Express, deps: { accounts: AccountsService; lo
   const oauth1 = createOAuth1Sandbox(SANDBOX_OAUTH1_CONSUMER.clientId, SANDBOX_OAUTH1_CONSUMER.clientSecret);
   const sandbox = sandboxLifecycle(state, oauth1, deps.logger);
 
+  app.get(`${SANDBOX_PATH}/style.css`, (_req, res) => {
+    res.type('css').setHeader('Cache-Control', 'public, max-age=3600').send(SANDBOX_CSS);
+  });
   app.use(`${SANDBOX_PATH}/oauth`, oauth2Proxy(state));
   app.use(`${SANDBOX_PATH}/oauth1`, oauth1.router);
   app.use(`${SANDBOX_PATH}/api`, contactsApi(callerIdentifier(() => state.oauth2, oauth1)));

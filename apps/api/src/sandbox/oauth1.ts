@@ -46,8 +46,7 @@ function authorizePage(tokens: OAuth1Tokens, consumerKey: string) {
     if (!tokens.requestTokens.has(token))
       return void res.status(400).type('text/plain').send('Unknown request token.');
     res.type('html').send(`<!doctype html><html><head><meta charset="utf-8"><title>Sandbox: authorize</title>
-<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}
-button{font-size:1rem;padding:.5rem 1rem;margin-right:.5rem}</style></head><body>
+<link rel="stylesheet" href="../style.css"></head><body>
 <h1>Sandbox OAuth 1.0a</h1><p>You are signed in as <strong>sandbox-user</strong>.
 <strong>${escapeHtml(consumerKey)}</strong> asks to read and change your contacts.</p>
 <form method="post" action="authorize"><input type="hidden" name="oauth_token" value="${escapeHtml(token)}">

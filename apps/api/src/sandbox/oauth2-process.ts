@@ -18,6 +18,8 @@ export interface OAuth2Process {
   verify(token: string): Promise<{ active: boolean; sub?: string; scope?: string }>;
   control(body: { accessTokenTtlSeconds?: number; revokeGrants?: boolean }): Promise<Record<string, number>>;
   close(): Promise<void>;
+  /** The child's process id (what a test reads its environment by). */
+  pid: number | undefined;
 }
 
 interface OAuth2ProcessOptions {
@@ -28,18 +30,35 @@ interface OAuth2ProcessOptions {
   logger: Logger;
 }
 
+/**
+ * The child's whole environment: what it reads and nothing more. Never the parent's: that holds the
+ * encryption key, the database and Redis URLs, and the child is a toy server that needs none of them.
+ */
+export function childEnv(
+  opts: OAuth2ProcessOptions,
+  secret: string,
+  parent: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
+  // Nothing secret: where the system is (PATH; SYSTEMROOT, which Windows' crypto provider needs) and the
+  // mode, which the provider's web framework reads.
+  const system = Object.fromEntries(
+    ['PATH', 'SYSTEMROOT', 'NODE_ENV'].flatMap((k) => (parent[k] !== undefined ? [[k, parent[k]]] : [])),
+  );
+  return {
+    ...system,
+    SANDBOX_ISSUER: opts.issuer,
+    SANDBOX_CLIENT_ID: opts.clientId,
+    SANDBOX_CLIENT_SECRET: opts.clientSecret,
+    SANDBOX_REDIRECT_URI: opts.redirectUri,
+    SANDBOX_INTERNAL_SECRET: secret,
+    // oidc-provider warns about Node versions it does not test; the sandbox does not need to say so.
+    NODE_NO_WARNINGS: '1',
+  };
+}
+
 function spawnServer(opts: OAuth2ProcessOptions, secret: string): ChildProcess {
   const child = spawn(process.execPath, [SCRIPT], {
-    env: {
-      ...process.env,
-      SANDBOX_ISSUER: opts.issuer,
-      SANDBOX_CLIENT_ID: opts.clientId,
-      SANDBOX_CLIENT_SECRET: opts.clientSecret,
-      SANDBOX_REDIRECT_URI: opts.redirectUri,
-      SANDBOX_INTERNAL_SECRET: secret,
-      // oidc-provider warns about Node versions it does not test; the sandbox does not need to say so.
-      NODE_NO_WARNINGS: '1',
-    },
+    env: childEnv(opts, secret),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   child.stderr!.on('data', (d: Buffer) =>
@@ -129,5 +148,6 @@ export async function startOAuth2Process(opts: OAuth2ProcessOptions): Promise<OA
     verify: (token) => internal(`/_internal/verify?token=${encodeURIComponent(token)}`),
     control: (body) => internal('/_internal/control', body),
     close: () => stop(child),
+    pid: child.pid,
   };
 }

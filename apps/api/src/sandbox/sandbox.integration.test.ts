@@ -1,4 +1,4 @@
-import { FormBrowser } from '../test-support/form-browser';
+import { FormBrowser, type FormPage } from '../test-support/form-browser';
 import { type EventLog, subscribeEvents } from '../test-support/events';
 import { type GqlResult, startTestServer, type TestServer } from '../test-support/server';
 import { startUpstream, until } from '../test-support/upstream';
@@ -39,13 +39,30 @@ describe('sandbox', () => {
     };
   const status = async (id: string) => ok(await t.gql(STATUS, { id }, { token })).connection;
 
-  /** Create and Connect, then approve on the sandbox's consent page as a browser would. */
+  /**
+   * A consent page works under the console's Content-Security-Policy (style-src 'self', nothing inline):
+   * no inline style, script or handler, and its stylesheet comes from this origin.
+   */
+  const expectUnderPolicy = async (page: FormPage) => {
+    expect(String(page.headers['content-security-policy'])).toMatch(/default-src 'self'.*style-src 'self'/);
+    expect(page.text).not.toMatch(/<style|<script|\sstyle=|\son[a-z]+=/i);
+    const href = /<link rel="stylesheet" href="([^"]+)"/.exec(page.text)?.[1];
+    const css = await fetch(new URL(href!, page.url));
+    expect([new URL(href!, page.url).pathname, css.status]).toEqual(['/sandbox/style.css', 200]);
+    expect(css.headers.get('content-type')).toMatch(/^text\/css/);
+  };
+
+  /** The console's browser: signed in as the admin, who asks for the authorization. */
+  const consoleBrowser = async () => new FormBrowser().withCookie(t.url, (await t.adminAuth()).cookie!);
+
+  /** Create and Connect in the console, then approve on the sandbox's consent page as its popup would. */
   const connectOAuth = async (name: string, service: string) => {
-    const r = ok(await t.gql(CONNECT, { i: { name, service } }, { token })).createAndConnect;
+    const r = ok(await t.gql(CONNECT, { i: { name, service } }, await t.adminAuth())).createAndConnect;
     expect(r.authorizeUrl).toEqual(expect.any(String));
-    const browser = new FormBrowser();
+    const browser = await consoleBrowser();
     const consent = await browser.follow(await browser.send(r.authorizeUrl));
     expect(consent.status).toBe(200);
+    await expectUnderPolicy(consent);
     const done = await browser.submit(consent, 'approve');
     expect(done.text).toContain('Connected');
     return { id: r.connection.id as string, link: r.connection.linkName as string, consent };
@@ -109,9 +126,9 @@ describe('sandbox', () => {
 
   test('OAuth 2.0: deny on the consent page gives DENIED', async () => {
     const r = ok(
-      await t.gql(CONNECT, { i: { name: 'Denied', service: 'sandbox-oauth2' } }, { token }),
+      await t.gql(CONNECT, { i: { name: 'Denied', service: 'sandbox-oauth2' } }, await t.adminAuth()),
     ).createAndConnect;
-    const browser = new FormBrowser();
+    const browser = await consoleBrowser();
     await browser.submit(await browser.follow(await browser.send(r.authorizeUrl)), 'deny');
     await until(async () => (await status(r.connection.id)).authorization?.status === 'DENIED');
   });

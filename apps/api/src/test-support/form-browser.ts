@@ -5,6 +5,8 @@ export interface FormPage {
   status: number;
   location?: string;
   text: string;
+  /** The response's header fields, names lower-cased. */
+  headers: Record<string, string | string[] | undefined>;
 }
 
 /**
@@ -36,6 +38,12 @@ export class FormBrowser {
     this.jar.set(url.hostname, cookies);
   }
 
+  /** Starts with a cookie (`name=value`) for the host of `url`: a browser signed in to the console. */
+  withCookie(url: string, cookie: string): this {
+    this.store(new URL(url), cookie);
+    return this;
+  }
+
   async send(target: string, method = 'GET', form?: URLSearchParams): Promise<FormPage> {
     const url = new URL(target);
     const headers: Record<string, string> = {};
@@ -46,7 +54,7 @@ export class FormBrowser {
     this.store(url, res.headers['set-cookie']);
     const text = await res.body.text();
     const location = res.headers.location ? new URL(String(res.headers.location), url).toString() : undefined;
-    return { url: url.toString(), status: res.statusCode, location, text };
+    return { url: url.toString(), status: res.statusCode, location, text, headers: res.headers };
   }
 
   async follow(page: FormPage, maxHops = 20): Promise<FormPage> {

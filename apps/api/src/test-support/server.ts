@@ -23,6 +23,8 @@ export function databases(): DatabaseKind[] {
 
 export const ADMIN_EMAIL = 'admin@example.com';
 export const ADMIN_PASSWORD = 'admin-password-123';
+/** CONNECTIONS_METRICS_TOKEN of every test server: GET /metrics answers only with it. */
+export const METRICS_TOKEN = 'metrics-token-for-tests-0123456789abcdef';
 
 export interface GqlResult<T = Record<string, any>> {
   status: number;
@@ -53,6 +55,8 @@ export interface TestServer {
   signIn(email: string, password: string): Promise<Auth>;
   adminAuth(): Promise<Auth>;
   ws(auth?: Auth | Record<string, unknown>): WsClient;
+  /** GET /metrics with the metrics token: the Prometheus text. */
+  metrics(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -87,6 +91,7 @@ export async function startTestServer(
     CONNECTIONS_ENCRYPTION_KEY: primary?.env.CONNECTIONS_ENCRYPTION_KEY ?? randomBytes(32).toString('base64'),
     CONNECTIONS_ADMIN_EMAIL: ADMIN_EMAIL,
     CONNECTIONS_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    CONNECTIONS_METRICS_TOKEN: METRICS_TOKEN,
     ...(db === 'postgres' ? { DATABASE_URL: process.env.DATABASE_URL!, DATABASE_SCHEMA: schema } : {}),
     ...(primary ? { PUBLIC_URL: primary.url } : {}),
     ...extraEnv,
@@ -137,6 +142,11 @@ export async function startTestServer(
     gql,
     signIn,
     adminAuth: async () => (adminAuth ??= await signIn(ADMIN_EMAIL, ADMIN_PASSWORD)),
+    metrics: async () => {
+      const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+      if (res.status !== 200) throw new Error(`GET /metrics answered ${res.status}`);
+      return res.text();
+    },
     ws: (auth) =>
       watchedClient(
         createClient({

@@ -1,7 +1,7 @@
 import { AuthFlowError } from '../errors';
 import { oauth1ProtocolParams, authorizationHeader, type OAuth1SignOptions } from '../sign/oauth1';
 import type { ClientCredentials, Credentials, OutgoingRequest, ServiceDefinition } from '../types';
-import { isAllowedUrl } from './hosts';
+import { urlRefusal } from './hosts';
 import {
   canUseFormBody,
   formPairs,
@@ -146,12 +146,8 @@ export function authenticate(
   } catch {
     throw new AuthFlowError('HOST_NOT_ALLOWED', 'The request URL is not a valid absolute URL');
   }
-  if (!options.allowAnyHost && !isAllowedUrl(service, parsed.toString())) {
-    throw new AuthFlowError(
-      'HOST_NOT_ALLOWED',
-      `${parsed.host} is not one of the API hosts of ${service.displayName}`,
-    );
-  }
+  const refusal = options.allowAnyHost ? undefined : urlRefusal(service, parsed.toString());
+  if (refusal) throw new AuthFlowError('HOST_NOT_ALLOWED', `${service.displayName}: ${refusal}`);
   const base: OutgoingRequest = {
     ...request,
     method: request.method.toUpperCase(),

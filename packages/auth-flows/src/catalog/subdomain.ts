@@ -3,15 +3,35 @@ import { SUBDOMAIN_PLACEHOLDER, type ServiceDefinition } from '../types';
 
 // A label-only placeholder (`https://[subdomain].zendesk.com`) takes DNS labels; a whole-host one
 // (`https://[subdomain]/protocol/...`, Keycloak and Mastodon) takes a host, an optional port and path.
-const LABELS = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
-const HOST_AND_PATH =
-  /^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?(?::\d{1,5})?(?:\/[A-Za-z0-9._~%!$&'()*+,;=:@-]+)*$/i;
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+const HOST_AND_PATH = /^([^/:]{1,253})(?::(\d{1,5}))?((?:\/[A-Za-z0-9._~%!$&'()*+,;=:@-]+)*)$/;
+
+// A label URL parsers read as a number (WHATWG URL section 3.5: decimal, octal, `0x` hex).
+const NUMERIC = /^(?:\d+|0x[0-9a-f]*)$/i;
+
+/**
+ * A real host name's labels: letters, digits and inner hyphens, never a number (`2130706433`, `0x7f000001`
+ * and `127.0.0.1` are IPv4 addresses to a URL parser or a resolver, not names) and never `localhost`. The
+ * network guard refuses private addresses after resolution anyway; this keeps the value from naming one.
+ */
+function hostLabelsOk(labels: string[]): boolean {
+  return labels.every((l) => LABEL.test(l) && !NUMERIC.test(l) && l.toLowerCase() !== 'localhost');
+}
+
+function validValue(value: string, wholeHost: boolean): boolean {
+  if (!wholeHost) return hostLabelsOk(value.split('.'));
+  const match = HOST_AND_PATH.exec(value);
+  if (!match) return false;
+  const labels = match[1]!.split('.');
+  // A whole host is a fully qualified name: one bare label would be resolved against local search domains.
+  const port = match[2] === undefined ? 443 : Number(match[2]);
+  return labels.length >= 2 && hostLabelsOk(labels) && port >= 1 && port <= 65535;
+}
 
 function fill(template: string, value: string): string {
   const wholeHost =
     template.includes(`//${SUBDOMAIN_PLACEHOLDER}/`) || template.endsWith(`//${SUBDOMAIN_PLACEHOLDER}`);
-  const pattern = wholeHost ? HOST_AND_PATH : LABELS;
-  if (!pattern.test(value)) {
+  if (!validValue(value, wholeHost)) {
     throw new AuthFlowError('INVALID_SERVICE', 'The subdomain is not a valid host name for this service');
   }
   return template.split(SUBDOMAIN_PLACEHOLDER).join(value);

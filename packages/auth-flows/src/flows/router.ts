@@ -12,6 +12,8 @@ import {
   staticGrantConfig,
   type AttemptConfig,
 } from './grant-config';
+import { grantRequestOptions, withGrantRecord, type GrantAgents } from './grant-transport';
+import { issuerProblem } from './issuer';
 import { normalizeGrantResponse, type FlowOutcome, type GrantResponse } from './normalize';
 import { requestOAuthSignsPortsCorrectly, usesNonDefaultPort } from './request-oauth-check';
 
@@ -47,6 +49,16 @@ export interface AuthRouterOptions {
   flowState?: FlowStateStore;
   /** Limit for each request grant makes (token exchange, OAuth 1.0a steps, profile). Default 15 s. */
   requestTimeoutMs?: number;
+  /**
+   * The node:http agents grant's requests go through (token exchange, OAuth 1.0a steps, profile): a host
+   * passes agents that apply its network policy, so the client secret only goes where the policy allows.
+   */
+  agents?: GrantAgents;
+  /**
+   * Also start flows on `POST {basePath}/connect/:attemptId`: for a host that puts a confirmation page
+   * in front of the flow. The host checks that POST as it checks the GET.
+   */
+  connectByPost?: boolean;
 }
 
 interface PendingFlow {
@@ -104,7 +116,7 @@ export function createAuthRouter(options: AuthRouterOptions): Router {
   const prefix = `${basePath}/grant`;
   const grantHandler = grant.express({
     config: staticGrantConfig(prefix),
-    request: { timeout: options.requestTimeoutMs ?? 15_000 },
+    request: grantRequestOptions(options.agents, options.requestTimeoutMs ?? 15_000),
   } as never) as unknown as GrantHandler;
 
   const secure = publicUrl.protocol === 'https:';
@@ -143,8 +155,24 @@ export function createAuthRouter(options: AuthRouterOptions): Router {
       },
     });
 
-  /** Runs grant on a synthetic request; resolves once grant redirected or handed back with next(). */
-  function runGrant(req: Request, res: Response, path: string, query: Record<string, unknown>) {
+  /**
+   * Runs grant on a synthetic request; resolves once grant redirected or handed back with next(), with the
+   * failure of a request the host's agents refused or cut off, if any.
+   */
+  async function runGrant(
+    req: Request,
+    res: Response,
+    path: string,
+    query: Record<string, unknown>,
+    service: ServiceDefinition,
+  ) {
+    const { result, failure } = await withGrantRecord(`Connecting ${service.displayName}`, () =>
+      grantOnce(req, res, path, query),
+    );
+    return { ...result, failure };
+  }
+
+  function grantOnce(req: Request, res: Response, path: string, query: Record<string, unknown>) {
     return new Promise<{ redirected: boolean; response?: GrantResponse }>((resolve, reject) => {
       let handedBack = false;
       const view = { originalUrl: path, method: 'GET', query, body: undefined, session: req.session };
@@ -211,15 +239,17 @@ export function createAuthRouter(options: AuthRouterOptions): Router {
       const pending: PendingFlow = { attemptId, provider };
       bag(req)[PENDING_KEY] = pending;
       res.locals.grant = { dynamic: dynamicGrantConfig(service, attempt, redirectUri) };
-      const result = await runGrant(req, res, `${prefix}/${provider}`, {});
+      const result = await runGrant(req, res, `${prefix}/${provider}`, {}, service);
       if (result.redirected) return;
       // Only the OAuth 1.0a request-token step can fail before the redirect.
       delete bag(req)[PENDING_KEY];
       delete bag(req).grant;
-      const error = new AuthFlowError(
-        'PROVIDER_ERROR',
-        `${service.displayName} refused to start the authorization (request token step)`,
-      );
+      const error =
+        result.failure ??
+        new AuthFlowError(
+          'PROVIDER_ERROR',
+          `${service.displayName} refused to start the authorization (request token step)`,
+        );
       await complete(attemptId, failed(error), req, res, next);
     } catch (error) {
       await complete(attemptId, failed(asFlowError(error)), req, res, next);
@@ -267,12 +297,20 @@ export function createAuthRouter(options: AuthRouterOptions): Router {
         );
       }
       delete bag(req)[PENDING_KEY];
+      const wrongIssuer = issuerProblem(service, query);
+      if (wrongIssuer) {
+        delete bag(req).grant;
+        return complete(pending.attemptId, failed(wrongIssuer), req, res, next);
+      }
       let response: GrantResponse | undefined;
+      let failure: AuthFlowError | undefined;
       if (service.authType === 'OAUTH1' ? query.oauth_token !== undefined : query.code !== undefined) {
         res.locals.grant = { dynamic: dynamicGrantConfig(service, attempt, redirectUri) };
-        response = (await runGrant(req, res, `${prefix}/${pending.provider}/callback`, query)).response;
+        const path = `${prefix}/${pending.provider}/callback`;
+        ({ response, failure } = await runGrant(req, res, path, query, service));
       }
       delete bag(req).grant;
+      if (failure) return complete(pending.attemptId, failed(failure), req, res, next);
       const outcome = normalizeGrantResponse({
         service,
         response,
@@ -291,6 +329,7 @@ export function createAuthRouter(options: AuthRouterOptions): Router {
 
   const router = Router();
   router.get(`${basePath}/connect/:attemptId`, sessionMiddleware, connect);
+  if (options.connectByPost) router.post(`${basePath}/connect/:attemptId`, sessionMiddleware, connect);
   router.get(`${basePath}/callback`, sessionMiddleware, callback);
   return router;
 }

@@ -220,3 +220,32 @@ describe('refreshOAuth2 against a scripted token endpoint', () => {
     expect(endpoint.seen).toHaveLength(1);
   });
 });
+
+describe('token responses are read through a size limit', () => {
+  it('a successful answer over the limit is refused, not parsed', async () => {
+    endpoint.respond = (_req, res) =>
+      void res.json({ access_token: 'a', token_type: 'Bearer', padding: 'x'.repeat(2 * 1024 * 1024) });
+    const e = await failure(refresh());
+    expect(e.code).toBe('MALFORMED_TOKEN_RESPONSE');
+    expect(e.message).toMatch(/more than 1048576 bytes/);
+  });
+
+  it('an error answer that streams without end is cut off at the limit', async () => {
+    endpoint.respond = (_req, res) => {
+      res.status(400).type('json');
+      const timer = setInterval(() => res.write('x'.repeat(64 * 1024)), 1);
+      res.on('close', () => clearInterval(timer));
+    };
+    const e = await failure(refreshOAuth2(service, client, stored, { now: () => NOW, timeoutMs: 60_000 }));
+    expect(e.message).toMatch(/more than/);
+  }, 20_000);
+
+  it('the host may set the limit', async () => {
+    endpoint.respond = (_req, res) =>
+      void res.json({ access_token: 'a', token_type: 'Bearer', scope: 'read' });
+    const e = await failure(refreshOAuth2(service, client, stored, { now: () => NOW, maxResponseBytes: 16 }));
+    expect(e.message).toMatch(/more than 16 bytes/);
+    const ok = await refreshOAuth2(service, client, stored, { now: () => NOW, maxResponseBytes: 1024 });
+    expect(ok.accessToken).toBe('a');
+  });
+});

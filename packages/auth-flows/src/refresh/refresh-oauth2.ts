@@ -22,24 +22,72 @@ export interface RefreshOptions {
    * private or metadata addresses), since the token URL comes from a service definition.
    */
   fetch?: (url: string, init: RequestInit) => Promise<Response>;
+  /** Largest token response read, in bytes (after content decoding). Default 1 MiB. */
+  maxResponseBytes?: number;
 }
+
+/** Token responses are a few hundred bytes: a megabyte is generous and still bounds what we hold. */
+export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
 
 type JsonObject = Record<string, unknown>;
 
 /**
+ * Reads a body up to `limit` bytes and refuses the rest: the token endpoint's URL comes from a service
+ * definition, and a server that streams without end must not fill this process's memory.
+ */
+export async function readBounded(response: Response, limit: number, context: string): Promise<string> {
+  const tooLarge = () =>
+    new AuthFlowError(
+      'MALFORMED_TOKEN_RESPONSE',
+      `${context}: the token endpoint answered with more than ${limit} bytes`,
+    );
+  if (Number(response.headers.get('content-length')) > limit) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A response that cannot carry a body (Response refuses one for these statuses). */
+const NULL_BODY_STATUSES = [101, 204, 205, 304];
+
+/**
  * oauth4webapi is strict where real providers are sloppy. This fetch wrapper, oauth4webapi's own
- * extension point, smooths three quirks of successful responses only:
+ * extension point, reads every answer through the size limit, then smooths three quirks of successful
+ * responses only:
  * - form-encoded bodies (GitHub without Accept, old Facebook) become JSON;
  * - a missing token_type means bearer (RFC 6749 requires it, several providers omit it);
  * - the id_token is kept aside: oauth4webapi would validate its claims against an issuer we do not
  *   know without discovery, and a refresh does not authenticate anyone, so it is only stored.
  * Errors and non-JSON bodies pass through untouched for oauth4webapi to classify.
  */
-function tolerantFetch(captured: { idToken?: string }, send: NonNullable<RefreshOptions['fetch']> = fetch) {
+function tolerantFetch(captured: { idToken?: string }, options: RefreshOptions, context: string) {
+  const send = options.fetch ?? fetch;
+  const limit = options.maxResponseBytes ?? MAX_TOKEN_RESPONSE_BYTES;
   return async (url: string, init: RequestInit): Promise<Response> => {
     const response = await send(url, init);
-    if (response.status !== 200) return response;
-    const text = await response.text();
+    const text = await readBounded(response, limit, context);
+    if (response.status !== 200) {
+      const headers = new Headers(response.headers);
+      headers.delete('content-length');
+      headers.delete('content-encoding');
+      const body = NULL_BODY_STATUSES.includes(response.status) ? null : text;
+      return new Response(body, { status: response.status, statusText: response.statusText, headers });
+    }
     let body: unknown;
     const type = response.headers.get('content-type') ?? '';
     try {
@@ -163,7 +211,7 @@ export async function refreshOAuth2(
     const response = await oauth.refreshTokenGrantRequest(as, oauthClient, auth, credentials.refreshToken, {
       signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
       [oauth.allowInsecureRequests]: tokenUrl.startsWith('http:'),
-      [oauth.customFetch]: tolerantFetch(captured, options.fetch),
+      [oauth.customFetch]: tolerantFetch(captured, options, context),
     });
     if (isTransientStatus(response.status)) {
       const body = await response.json().catch(() => undefined);

@@ -54,7 +54,9 @@ export async function revokeCredentials(
       bodyTimeout: options.timeoutMs ?? 10_000,
       dispatcher: options.dispatcher,
     });
-    await res.body.text().catch(() => '');
+    // Nothing of the answer is used: read at most 64 KiB of it and drop the connection past that, so a
+    // server streaming without end can neither fill memory nor hold the revoke until the time limit.
+    await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
     // 200 means revoked or already invalid (RFC 7009 2.2); anything else is the provider's failure.
     if (res.statusCode === 200) return { revoked: true, status: 200 };
     return {

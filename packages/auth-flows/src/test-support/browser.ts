@@ -48,14 +48,55 @@ export class Browser {
     return { url: url.toString(), status: res.statusCode, location, text };
   }
 
-  /** Follows redirects from `start` until `stop(url)` is true for the next location, or no redirect remains. */
+  /** Submits a form as a browser does: urlencoded, with this origin's cookies and its Origin header. */
+  async post(target: string, form: Record<string, string>): Promise<Page> {
+    const url = new URL(target);
+    const cookie = this.cookiesFor(url);
+    const res = await request(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: url.origin,
+        ...(cookie ? { cookie } : {}),
+      },
+      body: new URLSearchParams(form).toString(),
+    });
+    this.store(url, res.headers['set-cookie']);
+    const text = await res.body.text();
+    const location = res.headers.location ? new URL(String(res.headers.location), url).toString() : undefined;
+    return { url: url.toString(), status: res.statusCode, location, text };
+  }
+
+  /**
+   * The form of the API's confirmation page in front of a `?code=` authorization link, submitted as the
+   * person holding the link would by pressing its button; null when the page is not that page.
+   */
+  async confirm(page: Page): Promise<Page | null> {
+    if (page.status !== 200 || !page.text.includes('data-connections-confirm')) return null;
+    const action = /<form[^>]*action="([^"]*)"/.exec(page.text)?.[1] ?? '';
+    const fields = Object.fromEntries(
+      [...page.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [
+        m[1]!,
+        m[2]!.replace(/&amp;/g, '&'),
+      ]),
+    );
+    return this.post(new URL(action, page.url).toString(), fields);
+  }
+
+  /**
+   * Follows redirects from `start` until `stop(url)` is true for the next location, or no redirect remains.
+   * A confirmation page on the way is confirmed unless `confirm` is false.
+   */
   async follow(
     start: string,
     stop: (url: string) => boolean = () => false,
     maxHops = 20,
+    confirm = true,
   ): Promise<Page & { stoppedAt?: string }> {
     let page = await this.get(start);
-    for (let hop = 0; hop < maxHops && page.location; hop += 1) {
+    for (let hop = 0; hop < maxHops; hop += 1) {
+      if (confirm) page = (await this.confirm(page)) ?? page;
+      if (!page.location) break;
       if (stop(page.location)) return { ...page, stoppedAt: page.location };
       page = await this.get(page.location);
     }

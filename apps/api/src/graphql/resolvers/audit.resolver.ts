@@ -9,7 +9,8 @@ import type { GqlContext } from '../context';
 export class AuditResolver {
   @Query(() => AuditEventPage, {
     description:
-      "Admins see the workspace's events; members see a connection's events they can see, or their own.",
+      "Admins see the workspace's events; members those where they are the actor or the principal, and the " +
+      "lifecycle of connections they own (not other users' calls or authorizations on them).",
   })
   async auditEvents(
     @Ctx() ctx: GqlContext,

@@ -1,15 +1,25 @@
 import {
   AuthorizationEvent,
+  AuthorizationEventFilter,
+  AuthorizationEventPage,
+  AuthorizationEventType,
   Connection,
   ConnectResult,
   CreateAndConnectInput,
   CredentialsInput,
 } from '@connections/schema';
-import { filter, pipe } from '@graphql-yoga/subscription';
-import { Arg, Ctx, ID, Mutation, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { requireViewer } from '../../domain/viewer';
 import { type AuthorizationEventPayload, canSeeEvent } from '../../domain/authorization-events';
+import { eventPage, followEvents, type StreamFailure } from '../../domain/event-feed';
+import type { EventFilter } from '../../domain/event-log';
+import { authorizationEventView } from '../../domain/event-views';
 import type { GqlContext } from '../context';
+
+const AFTER =
+  'A cursor from an earlier event: first every stored event after it that the viewer may see, then live ones, ' +
+  'each once and in order. CURSOR_EXPIRED when events after it were deleted by retention: resync with ' +
+  '`connections`, then subscribe without it.';
 
 @Resolver()
 export class AuthorizationResolver {
@@ -54,30 +64,63 @@ export class AuthorizationResolver {
 
   @Subscription(() => AuthorizationEvent, {
     description:
-      'Authorization events as they happen: admins see the workspace, others their own attempts and ' +
-      'authorizations and the connections they own. Optionally narrowed to one connection or attempt.',
+      'Authorization events: admins see the workspace, others the events of their own attempts and ' +
+      'authorizations and the ones they caused. Narrowed by connection, attempt, types and extension. With ' +
+      '`after`, stored events first, then live ones, with no gap and no duplicate; every event carries its cursor.',
     subscribe: async ({ args, context }) => {
       const ctx = context as GqlContext;
       const viewer = requireViewer(ctx.viewer);
+      const wanted = args as EventFilter & { after?: string | null };
       // Guarded like a query: a connection the viewer cannot see is NOT_FOUND before anything is sent.
-      if (args.connectionId)
-        await ctx.app.connections.findVisible(viewer, { id: args.connectionId as string });
-      return pipe(
-        ctx.app.bus.subscribe('AUTHORIZATION_EVENT'),
-        filter(
-          (e: AuthorizationEventPayload) =>
-            canSeeEvent(viewer, e) &&
-            (!args.connectionId || e.connectionId === args.connectionId) &&
-            (!args.attemptId || e.attemptId === args.attemptId),
-        ),
-      );
+      if (wanted.connectionId) await ctx.app.connections.findVisible(viewer, { id: wanted.connectionId });
+      // Each event is checked against who the socket is now, not who it was when the subscription began:
+      // a forbidden socket (revoked, signed out, role changed) gets nothing more while it closes.
+      const current = ctx.currentViewer ?? (() => viewer);
+      return followEvents(ctx.app.eventLog, () => ctx.app.bus.subscribe('AUTHORIZATION_EVENT'), {
+        workspaceId: viewer.workspaceId,
+        filter: wanted,
+        after: wanted.after,
+        visible: (e: AuthorizationEventPayload) => {
+          const now = current();
+          return !!now && canSeeEvent(now, e);
+        },
+      });
     },
   })
   authorizationEvents(
-    @Root() event: AuthorizationEventPayload,
+    @Root() event: AuthorizationEventPayload | StreamFailure,
     @Arg('connectionId', () => ID, { nullable: true }) _connectionId?: string,
     @Arg('attemptId', () => ID, { nullable: true }) _attemptId?: string,
+    @Arg('types', () => [AuthorizationEventType], { nullable: true }) _types?: AuthorizationEventType[],
+    @Arg('extensionId', () => ID, { nullable: true }) _extensionId?: string,
+    @Arg('after', () => String, { nullable: true, description: AFTER }) _after?: string,
   ): AuthorizationEvent {
-    return { ...event, at: new Date(event.at), status: event.status as AuthorizationEvent['status'] };
+    // The stream's own end with an error (the cursor expired while replaying, the client fell behind).
+    if ('failure' in event) throw event.failure;
+    return authorizationEventView(event);
+  }
+
+  @Query(() => AuthorizationEventPage, {
+    description:
+      'Stored authorization events after a cursor (without one: from the oldest kept), oldest first, that the ' +
+      'viewer may see: for tools that poll. Continue from pageInfo.endCursor. CURSOR_EXPIRED as for ' +
+      'authorizationEvents.',
+  })
+  async authorizationEventsPage(
+    @Ctx() ctx: GqlContext,
+    @Arg('filter', () => AuthorizationEventFilter, { nullable: true }) filter?: AuthorizationEventFilter,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<AuthorizationEventPage> {
+    const viewer = requireViewer(ctx.viewer);
+    if (filter?.connectionId) await ctx.app.connections.findVisible(viewer, { id: filter.connectionId });
+    const page = await eventPage(ctx.app.eventLog, {
+      workspaceId: viewer.workspaceId,
+      filter: filter ?? {},
+      after,
+      first: first ?? 50,
+      visible: (e) => canSeeEvent(viewer, e),
+    });
+    return { nodes: page.nodes.map(authorizationEventView), pageInfo: page.pageInfo };
   }
 }
