@@ -16,6 +16,9 @@ import { Refresher } from './domain/refresher';
 import { ServiceRegistry } from './domain/service-registry';
 import { AuthorizationEvents, type AuthorizationTopics } from './domain/authorization-events';
 import { EventLog } from './domain/event-log';
+import { enqueueWebhookDeliveries } from './domain/webhook-outbox';
+import { WebhookSender } from './domain/webhook-sender';
+import { WebhooksService } from './domain/webhooks';
 import { AuthorizationStore } from './domain/authorization-store';
 import { AuthorizationTransitions } from './domain/authorization-transitions';
 import { createEventBus } from './events/pubsub';
@@ -32,6 +35,8 @@ export interface Composition {
   metrics: Metrics;
   /** The guarded agent every outgoing request uses: closed on shutdown, after in-flight requests drain. */
   upstream: Agent;
+  /** Sends the webhook outbox; server.ts schedules it. */
+  webhookSender: WebhookSender;
 }
 
 /**
@@ -89,6 +94,49 @@ function serviceRegistry(b: Base, audit: AuditService, core: ReturnType<typeof a
   });
 }
 
+/** Webhook endpoints, and their sender: outbox rows commit with their event; delivery uses the guarded path. */
+function webhookServices(
+  { config, logger, ds, box }: Base,
+  audit: AuditService,
+  events: AuthorizationEvents,
+  dispatcher: ReturnType<typeof guardedNetwork>['dispatcher'],
+) {
+  const allowPrivateNetworks = config.invocation.allowPrivateNetworks;
+  const webhooks = new WebhooksService(ds, box, audit, {
+    production: config.env === 'production',
+    allowPrivateNetworks,
+  });
+  events.onSealed(enqueueWebhookDeliveries);
+  const webhookSender = new WebhookSender(ds, webhooks, audit, dispatcher, logger, { allowPrivateNetworks });
+  return { webhooks, webhookSender };
+}
+
+/** Invocations and the refresher they use: one refresh per authorization at a time, under the cluster's lock. */
+function invocationService(
+  { config, logger, publicUrl, cluster }: Base,
+  d: {
+    audit: AuditService;
+    core: ReturnType<typeof authorizationCore>;
+    registry: ServiceRegistry;
+    connections: ConnectionsService;
+    metrics: Metrics;
+    network: ReturnType<typeof guardedNetwork>;
+  },
+) {
+  const { store, transitions } = d.core;
+  const onRefresh = (outcome: string) => d.metrics.refreshes.inc({ outcome });
+  const refresher = new Refresher(
+    store,
+    transitions,
+    logger,
+    cluster.refreshLock,
+    onRefresh,
+    d.network.fetch,
+  );
+  const infra = [d.metrics, d.network.dispatcher, config, logger, publicUrl] as const;
+  return new InvocationsService(store, d.registry, d.connections, refresher, d.audit, ...infra);
+}
+
 /**
  * Constructs every domain service once, wired to each other. `publicUrl` is read late: it may depend on the
  * port the OS picked (PORT=0), which is only known after listen.
@@ -133,22 +181,14 @@ export function buildServices(
     logger,
   );
   const metrics = createMetrics(() => store.countByStatus());
-  const onRefresh = (outcome: string) => metrics.refreshes.inc({ outcome });
-  const refresher = new Refresher(store, transitions, logger, cluster.refreshLock, onRefresh, network.fetch);
-  const invocationInfra = [metrics, network.dispatcher, config, logger, publicUrl] as const;
-  const invocations = new InvocationsService(
-    store,
-    registry,
-    connections,
-    refresher,
-    audit,
-    ...invocationInfra,
-  );
+  const invocations = invocationService(b, { audit, core, registry, connections, metrics, network });
+  const { webhooks, webhookSender } = webhookServices(b, audit, events, network.dispatcher);
   const domain = { accounts, sessions, members, registry, connections, authorizations, extensions, attempts };
   const services: AppServices = {
     ...{ config, logger, bus: core.bus, eventLog: core.eventLog, audit, invalidator: cluster.invalidator },
     ...domain,
     invocations,
+    webhooks,
   };
-  return { services, metrics, upstream: network.dispatcher };
+  return { services, metrics, upstream: network.dispatcher, webhookSender };
 }

@@ -21,6 +21,7 @@ import { createLogger } from './logger';
 import { redirectUriFor } from './oauth-urls';
 import { type Sandbox, SANDBOX_PATH } from './sandbox';
 import { scheduleEventRetention } from './domain/event-retention';
+import { scheduleWebhookDelivery } from './domain/webhook-scheduler';
 
 export interface RunningServer {
   url: string;
@@ -58,17 +59,12 @@ interface Opened {
 
 async function listen(config: Config, logger: Logger, opened: Opened): Promise<RunningServer> {
   const { ds, box, queryCounter, cluster } = opened;
-  const app = express();
-  app.set('query parser', 'extended');
-  // req.ip: the TCP peer, or the client a trusted proxy names in X-Forwarded-For (CONNECTIONS_TRUST_PROXY).
-  app.set('trust proxy', config.trustProxy);
-  app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
   // The public URL may depend on the port the OS picked (PORT=0), so it is read late.
   let publicUrl = config.publicUrl ?? '';
-  // First, so that every response (GraphQL, routes, console, errors) carries the security headers.
-  app.use(securityHeaders(config.publicUrl, () => publicUrl));
-  const { services, metrics, upstream } = buildServices(config, logger, ds, box, () => publicUrl, cluster);
+  const app = expressApp(config, () => publicUrl);
+  const httpServer = http.createServer(app);
+  const composed = buildServices(config, logger, ds, box, () => publicUrl, cluster);
+  const { services, metrics, upstream } = composed;
   const boot = await prepareDatabase(config, ds, async () => {
     await verifyEncryptionKey(ds, box, logger);
     return services.accounts.bootstrap(logger);
@@ -92,6 +88,7 @@ async function listen(config: Config, logger: Logger, opened: Opened): Promise<R
   publicUrl = publicUrlFor(config, port);
   if (sandbox) await startSandbox(sandbox, httpServer, publicUrl, logger);
   const retention = scheduleEventRetention(services.eventLog, logger);
+  const webhookJob = scheduleWebhookDelivery(composed.webhookSender, logger);
   logger.info({ url: publicUrl, database: config.database.type }, 'Connections is listening');
 
   return {
@@ -108,6 +105,8 @@ async function listen(config: Config, logger: Logger, opened: Opened): Promise<R
       // Apollo's drain plugin stops accepting connections and waits for in-flight requests.
       await apollo.stop();
       ws.close();
+      // Before the dispatcher closes: a batch being sent finishes and records its outcome.
+      await webhookJob.stop();
       await upstream.close();
       await cluster.close();
       await retention.stop();
@@ -120,6 +119,17 @@ async function listen(config: Config, logger: Logger, opened: Opened): Promise<R
 function once(fn: () => Promise<void>): () => Promise<void> {
   let running: Promise<void> | undefined;
   return () => (running ??= fn());
+}
+
+function expressApp(config: Config, publicUrl: () => string): express.Express {
+  const app = express();
+  app.set('query parser', 'extended');
+  // req.ip: the TCP peer, or the client a trusted proxy names in X-Forwarded-For (CONNECTIONS_TRUST_PROXY).
+  app.set('trust proxy', config.trustProxy);
+  app.disable('x-powered-by');
+  // First, so that every response (GraphQL, routes, console, errors) carries the security headers.
+  app.use(securityHeaders(config.publicUrl, publicUrl));
+  return app;
 }
 
 /** Resolves with the port listened on: the configured one, or the one the OS picked for PORT=0. */

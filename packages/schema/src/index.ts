@@ -13,3 +13,4 @@ export * from './audit';
 export * from './authorization';
 export * from './extension';
 export * from './invocation';
+export * from './webhook';

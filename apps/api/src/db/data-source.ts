@@ -10,6 +10,7 @@ import { ConnectFlows1764400000000 } from './migrations/1764400000000-connect-fl
 import { ServiceAuthorizeParams1764500000000 } from './migrations/1764500000000-service-authorize-params';
 import { AttemptFlowState1764610000000 } from './migrations/1764610000000-attempt-flow-state';
 import { EventLog1764700000000 } from './migrations/1764700000000-event-log';
+import { Webhooks1764800000000 } from './migrations/1764800000000-webhooks';
 
 export const migrations = [
   Initial1764300000000,
@@ -17,6 +18,7 @@ export const migrations = [
   ServiceAuthorizeParams1764500000000,
   AttemptFlowState1764610000000,
   EventLog1764700000000,
+  Webhooks1764800000000,
 ];
 
 /** Counts every SQL statement the process sends; tests use it to prove list queries do not grow with page size. */

@@ -15,6 +15,7 @@ import type { AuthorizationTopics } from '../domain/authorization-events';
 import type { Invalidator } from '../domain/invalidation';
 import type { EventBus } from '../events/pubsub';
 import type { EventLog } from '../domain/event-log';
+import type { WebhooksService } from '../domain/webhooks';
 
 export interface AppServices {
   config: Config;
@@ -34,6 +35,8 @@ export interface AppServices {
   eventLog: EventLog;
   /** Announces and hears changes that make caches and open sockets stale, on every replica. */
   invalidator: Invalidator;
+  /** Admins' webhook endpoints and delivery logs. */
+  webhooks: WebhooksService;
 }
 
 export interface GqlContext {

@@ -8,6 +8,7 @@ import { ConnectionResolver } from './resolvers/connection.resolver';
 import { InvocationResolver } from './resolvers/invocation.resolver';
 import { ExtensionResolver } from './resolvers/extension.resolver';
 import { ServiceResolver } from './resolvers/service.resolver';
+import { WebhookResolver } from './resolvers/webhook.resolver';
 
 export const resolvers = [
   AccountResolver,
@@ -17,6 +18,7 @@ export const resolvers = [
   InvocationResolver,
   ExtensionResolver,
   AuditResolver,
+  WebhookResolver,
 ] as const;
 
 export async function buildApiSchema(): Promise<GraphQLSchema> {

@@ -10,6 +10,8 @@ import { ServiceRow } from './service';
 import { SessionRow } from './session';
 import { SystemSettingRow } from './system-setting';
 import { UserRow } from './user';
+import { WebhookRow } from './webhook';
+import { WebhookDeliveryRow } from './webhook-delivery';
 import { WorkspaceRow } from './workspace';
 
 export {
@@ -25,6 +27,8 @@ export {
   SessionRow,
   SystemSettingRow,
   UserRow,
+  WebhookDeliveryRow,
+  WebhookRow,
   WorkspaceRow,
 };
 
@@ -42,4 +46,6 @@ export const entities = [
   AuditEventRow,
   AuthorizationEventRow,
   SystemSettingRow,
+  WebhookRow,
+  WebhookDeliveryRow,
 ];
