@@ -107,7 +107,10 @@ function webhookServices(
     allowPrivateNetworks,
   });
   events.onSealed(enqueueWebhookDeliveries);
-  const webhookSender = new WebhookSender(ds, webhooks, audit, dispatcher, logger, { allowPrivateNetworks });
+  const webhookSender = new WebhookSender(ds, webhooks, audit, dispatcher, logger, {
+    allowPrivateNetworks,
+    leaseMs: config.webhookLeaseMs,
+  });
   return { webhooks, webhookSender };
 }
 

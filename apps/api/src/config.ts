@@ -51,6 +51,9 @@ const schema = z.object({
   CONNECTIONS_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   CONNECTIONS_AUTH_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(10),
   CONNECTIONS_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  // At least the 10 s send time limit plus a margin: a shorter lease lets a second replica send a delivery
+  // that a live one is still waiting on.
+  CONNECTIONS_WEBHOOK_LEASE_SECONDS: z.coerce.number().int().min(15).max(3600).default(60),
   CONNECTIONS_CONSOLE_DIR: z.string().optional(),
   // Which X-Forwarded-For hops to believe for the client address (Express `trust proxy`): a hop count or the
   // proxies' addresses / CIDRs. `true` would believe whatever a client sends, so it is not accepted.
@@ -115,6 +118,8 @@ export interface Config {
   authCacheMs: number;
   /** How long authorization events stay in the event log (replay, authorizationEventsPage). */
   eventRetentionMs: number;
+  /** How long a claimed webhook delivery stays its sender's before another replica may send it again. */
+  webhookLeaseMs: number;
   consoleDir: string | undefined;
   /** Express `trust proxy`: false reads the client address from the TCP peer (see README "Security"). */
   trustProxy: false | number | string[];
@@ -183,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.CONNECTIONS_SHUTDOWN_TIMEOUT_MS,
     authCacheMs: e.CONNECTIONS_AUTH_CACHE_SECONDS * 1000,
     eventRetentionMs: e.CONNECTIONS_EVENT_RETENTION_DAYS * 86_400_000,
+    webhookLeaseMs: e.CONNECTIONS_WEBHOOK_LEASE_SECONDS * 1000,
     consoleDir: e.CONNECTIONS_CONSOLE_DIR,
     trustProxy: e.CONNECTIONS_TRUST_PROXY ?? false,
     invocation: {

@@ -42,6 +42,8 @@ export interface Cluster {
   ownerOf(clientPort: number, serverPort: number): Replica | undefined;
   /** Runs a test body; on failure, appends the tail of what each replica printed (secrets redacted). */
   explained(fn: () => Promise<void>): () => Promise<void>;
+  /** Starts a dead replica again on its port with the same environment; it takes the old one's place. */
+  restart(replica: Replica): Promise<Replica>;
   stop(): Promise<void>;
 }
 
@@ -223,6 +225,16 @@ export async function startCluster(count = 3, extraEnv: Record<string, string> =
         if (e instanceof Error) e.message += `\n${tails.join('\n')}`;
         throw e;
       }),
+    restart: async (old) => {
+      const i = replicas.indexOf(old);
+      if (i < 0 || old.alive()) throw new Error(`replica ${old.index} is not a dead replica of this cluster`);
+      const s = spawnReplica(old.index, old.port, env, redact);
+      // In place, so that stop(), the exit hook and explained() see the new process.
+      started[i] = s;
+      replicas[i] = s.replica;
+      await s.ready;
+      return s.replica;
+    },
     stop,
   };
 }
