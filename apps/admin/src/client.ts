@@ -31,8 +31,8 @@ function create(): ApiClient {
   const ws = createWsClient({
     url: wsUrl(),
     lazy: true,
-    // Reconnect after a network blip or a server restart; events published while away are not replayed,
-    // so listeners refetch what they show on reconnect (see useAuthorizationEvents).
+    // Reconnect after a network blip or a server restart; the event subscription then resumes from its last
+    // cursor, and the API replays what was published while away (see useAuthorizationEvents).
     retryAttempts: Infinity,
     retryWait: async (retries) => {
       await new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** retries, 15_000)));

@@ -58,6 +58,7 @@ const routes: RouteRecordRaw[] = [
   },
   { path: '/tokens', name: 'tokens', component: () => import('./pages/TokensPage.vue') },
   { path: '/members', name: 'members', component: () => import('./pages/MembersPage.vue') },
+  { path: '/webhooks', name: 'webhooks', component: () => import('./pages/WebhooksPage.vue') },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./pages/NotFoundPage.vue') },
 ];
 

@@ -13,6 +13,14 @@ import {
   type LiveStatusState,
   type StatusRow,
 } from '../lib/connectionStatus';
+import {
+  initialResume,
+  onConnected,
+  onSubscriptionError,
+  recordCursor,
+  subscriptionVariables,
+  type ResumePlan,
+} from '../lib/eventResume';
 import { useSession } from './useSession';
 
 export type AuthorizationEvent = AuthorizationEventsSubscription['authorizationEvents'];
@@ -45,23 +53,41 @@ export function startAuthorizationEvents(): void {
       state.value = emptyLiveStatus();
       live.value = false;
       if (!userId) return;
-      let connectedOnce = false;
+      let resume = initialResume();
+      const subscribe = (plan: ResumePlan) => {
+        stop?.();
+        const sub = client.urql
+          .subscription(AuthorizationEventsDocument, subscriptionVariables(plan))
+          .subscribe((result) => {
+            const expired = result.error && onSubscriptionError(resume, result.error.graphQLErrors);
+            if (expired) return follow(expired);
+            const e = result.data?.authorizationEvents;
+            if (!e) return;
+            resume = recordCursor(resume, e);
+            const next = applyEvent(state.value, e);
+            // A replay may overlap what was already heard: each event reaches listeners once.
+            if (next === state.value) return;
+            state.value = next;
+            listeners.forEach((l) => l(e));
+          });
+        stop = () => sub.unsubscribe();
+      };
+      const follow = ([next, plan]: [typeof resume, ResumePlan]) => {
+        resume = next;
+        if (plan.action === 'none') return;
+        // Subscribe again from the last cursor: the API replays what was missed, with no gap and no duplicate.
+        subscribe(plan);
+        // Nothing to resume from (no event yet, or the cursor expired): whoever shows data reads it again.
+        if (plan.action === 'resync') reconnectListeners.forEach((l) => l());
+      };
       offSocket = [
         client.ws.on('connected', () => {
           live.value = true;
-          // Events sent while the socket was down are not replayed: whoever shows data reads it again.
-          if (connectedOnce) reconnectListeners.forEach((l) => l());
-          connectedOnce = true;
+          follow(onConnected(resume));
         }),
         client.ws.on('closed', () => (live.value = false)),
       ];
-      const sub = client.urql.subscription(AuthorizationEventsDocument, {}).subscribe((result) => {
-        const e = result.data?.authorizationEvents;
-        if (!e) return;
-        state.value = applyEvent(state.value, e);
-        listeners.forEach((l) => l(e));
-      });
-      stop = () => sub.unsubscribe();
+      subscribe({ action: 'none' });
     },
     { immediate: true },
   );
