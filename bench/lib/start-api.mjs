@@ -1,5 +1,7 @@
 // Starts the built API (apps/api/dist) in this process on a fresh SQLite file, as production would run it,
 // signs the first admin in and makes an API token: what every benchmark's server child needs first.
+// `env` overrides the configuration (e.g. DATABASE_URL and REDIS_URL for a replica); `account: false` skips
+// the sign-in and the token, for a further replica that serves the data another one created.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,7 +11,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const api = path.resolve(import.meta.dirname, '../../apps/api/dist');
 
-export async function startBenchApi({ prefix, env = {} }) {
+export async function startBenchApi({ prefix, env = {}, account = true }) {
   const { loadConfig } = require(`${api}/config.js`);
   const { startServer } = require(`${api}/server.js`);
   const { createLogger } = require(`${api}/logger.js`);
@@ -37,6 +39,7 @@ export async function startBenchApi({ prefix, env = {} }) {
     if (json.errors) throw new Error(JSON.stringify(json.errors));
     return { json, cookie: res.headers.get('set-cookie')?.split(';')[0] };
   };
+  if (!account) return { server, dataDir, gql };
   const { cookie } = await gql(
     'mutation { signIn(input: {email: "admin@example.com", password: "bench-admin-password"}) { role } }',
   );
