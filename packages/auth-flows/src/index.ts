@@ -57,7 +57,8 @@ export { TERMINAL_OAUTH_ERRORS, TRANSIENT_OAUTH_ERRORS } from './refresh/classif
 export { parseScopes, missingScopes } from './scopes';
 
 // Authorization flows (grant on Express)
-export { createAuthRouter, redirectUriFor, connectUrlFor, type AuthRouterOptions } from './flows/router';
+export { createAuthRouter, type AuthRouterOptions } from './flows/router';
+export { redirectUriFor, connectUrlFor } from './flows/flow-urls';
 export type { FlowStateStore } from './flows/attempt-session-store';
 export type { AttemptConfig } from './flows/grant-config';
 export {

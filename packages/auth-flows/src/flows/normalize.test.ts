@@ -1,6 +1,6 @@
 import type { ServiceDefinition } from '../types';
 import { accountFrom, normalizeGrantResponse, type NormalizeInput } from './normalize';
-import { connectUrlFor, redirectUriFor } from './router';
+import { connectUrlFor, redirectUriFor } from './flow-urls';
 
 const service: ServiceDefinition = {
   slug: 's',

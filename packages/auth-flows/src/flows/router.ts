@@ -1,10 +1,12 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import session, { type Store } from 'express-session';
+import type { Store } from 'express-session';
 import grant from 'grant';
 import { AuthFlowError } from '../errors';
 import type { ServiceDefinition } from '../types';
-import { AttemptSessionStore, type FlowStateStore } from './attempt-session-store';
+import type { FlowStateStore } from './attempt-session-store';
+import { flowSession } from './flow-session';
+import { redirectUriFor } from './flow-urls';
 import {
   dynamicGrantConfig,
   grantProviderName,
@@ -70,20 +72,6 @@ type SessionBag = Record<string, unknown> & { grant?: Record<string, unknown> };
 type GrantHandler = (req: unknown, res: Response, next: (error?: unknown) => void) => Promise<void>;
 
 const PENDING_KEY = 'connectionsOAuthFlow';
-const FLOW_TTL_MS = 15 * 60_000;
-
-/**
- * The callback URL to register at the provider: `${publicUrl}${basePath}/callback`, one for every
- * service (the browser session says which attempt a callback belongs to).
- */
-export function redirectUriFor(publicUrl: string, basePath = '/oauth'): string {
-  return `${publicUrl.replace(/\/+$/, '')}${basePath}/callback`;
-}
-
-/** The URL that starts the flow of an attempt: what a `createAndConnect` mutation returns as authorizeUrl. */
-export function connectUrlFor(publicUrl: string, attemptId: string, basePath = '/oauth'): string {
-  return `${publicUrl.replace(/\/+$/, '')}${basePath}/connect/${encodeURIComponent(attemptId)}`;
-}
 
 function sameString(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -119,41 +107,7 @@ export function createAuthRouter(options: AuthRouterOptions): Router {
     request: grantRequestOptions(options.agents, options.requestTimeoutMs ?? 15_000),
   } as never) as unknown as GrantHandler;
 
-  const secure = publicUrl.protocol === 'https:';
-  if (!options.session && !options.sessionSecret)
-    throw new Error('createAuthRouter needs a session middleware or a sessionSecret');
-  if (options.flowState && (options.session || options.sessionStore))
-    throw new Error('createAuthRouter: flowState replaces the session middleware and the session store');
-  const perAttempt = options.flowState
-    ? {
-        store: new AttemptSessionStore(options.flowState),
-        // Only the connect route has an attemptId; a callback without a cookie gets a throwaway id,
-        // which no attempt matches (and which is never saved: such a session stays unmodified).
-        genid: (req: Request) =>
-          typeof req.params?.attemptId === 'string'
-            ? req.params.attemptId
-            : randomBytes(18).toString('base64url'),
-      }
-    : { store: options.sessionStore };
-  const sessionMiddleware =
-    options.session ??
-    session({
-      name: 'connections.oauth',
-      secret: options.sessionSecret!,
-      ...perAttempt,
-      resave: false,
-      saveUninitialized: false,
-      // Behind a TLS-terminating proxy req.secure is false unless X-Forwarded-Proto is trusted.
-      proxy: secure ? true : undefined,
-      cookie: {
-        httpOnly: true,
-        // Lax: the provider's redirect back is a top-level GET navigation, which still carries it.
-        sameSite: 'lax',
-        secure,
-        path: `${publicUrl.pathname.replace(/\/+$/, '')}${basePath}`,
-        maxAge: FLOW_TTL_MS,
-      },
-    });
+  const sessionMiddleware = flowSession(options, publicUrl, basePath);
 
   /**
    * Runs grant on a synthetic request; resolves once grant redirected or handed back with next(), with the

@@ -1,7 +1,8 @@
 import express from 'express';
 import type { Request, Response } from 'express';
 import type { FlowStateStore } from '../flows/attempt-session-store';
-import { createAuthRouter, redirectUriFor, connectUrlFor } from '../flows/router';
+import { connectUrlFor, redirectUriFor } from '../flows/flow-urls';
+import { createAuthRouter } from '../flows/router';
 import type { AttemptConfig } from '../flows/grant-config';
 import type { FlowOutcome } from '../flows/normalize';
 import { listen, type RunningServer } from './http';
