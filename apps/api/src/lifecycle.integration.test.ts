@@ -99,6 +99,8 @@ describe('the server process', () => {
     expect(response).toMatch(/^HTTP\/1\.1 200/);
     expect(response).toContain('"viewer":null');
     expect(await exit).toBe(0);
+    // Closed to the end (database included), not cut short by another SIGTERM handler exiting first.
+    expect(output()).toContain('"msg":"stopped"');
   });
 
   test('production without an encryption key refuses to start, naming the variable', async () => {

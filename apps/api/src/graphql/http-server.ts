@@ -43,6 +43,9 @@ export async function startApollo(
     schema,
     introspection: config.graphql.introspection,
     includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGTERM (finish in-flight requests, then close the database): Apollo's own handler, on by
+    // default outside tests, raced it and left close() hanging.
+    stopOnTerminationSignals: false,
     parseOptions: { maxTokens: maxTokensFor(config.graphql.maxFields) },
     validationRules: [depthLimit(config.graphql.maxDepth), fieldLimit(config.graphql.maxFields)],
     formatError: formatError(config.graphql.maskErrors, (e) =>
