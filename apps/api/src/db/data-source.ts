@@ -11,6 +11,7 @@ import { ServiceAuthorizeParams1764500000000 } from './migrations/1764500000000-
 import { AttemptFlowState1764610000000 } from './migrations/1764610000000-attempt-flow-state';
 import { EventLog1764700000000 } from './migrations/1764700000000-event-log';
 import { Webhooks1764800000000 } from './migrations/1764800000000-webhooks';
+import { ConnectionAccess1764900000000 } from './migrations/1764900000000-connection-access';
 
 export const migrations = [
   Initial1764300000000,
@@ -19,6 +20,7 @@ export const migrations = [
   AttemptFlowState1764610000000,
   EventLog1764700000000,
   Webhooks1764800000000,
+  ConnectionAccess1764900000000,
 ];
 
 /** Counts every SQL statement the process sends; tests use it to prove list queries do not grow with page size. */

@@ -44,4 +44,19 @@ export class ConnectionRow extends BaseRow {
   /** Fills the [subdomain] placeholder of catalog services such as Zendesk or Shopify. */
   @Column('varchar', { length: 63, nullable: true })
   subdomain?: string | null;
+
+  /**
+   * Who besides the owner and admins may see and use the connection: null for every member of the workspace
+   * (the default, as the seed describes), or the ids of the named members.
+   */
+  @Column('simple-json', { nullable: true })
+  restrictedTo?: string[] | null;
+
+  /**
+   * When the connection was created for everyone to see: at once for createConnection and installs, on its
+   * first successful authorization for createAndConnect. Null while it is "not finished" (seen only by its
+   * creator, removed with its attempt when that expires).
+   */
+  @Column({ type: Date, nullable: true })
+  establishedAt?: Date | null;
 }
