@@ -3,6 +3,7 @@ import { JSONObjectResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { AuthType, ParamType, ServiceKind } from './enums';
 import { PageInfo } from './page';
+import { OAuth2GrantType, TokenEndpointAuthMethod } from './service-oauth';
 
 @ObjectType({
   simpleResolvers: true,
@@ -69,6 +70,28 @@ export class Service {
   })
   authorizeParams!: Record<string, string> | null;
 
+  @Field(() => TokenEndpointAuthMethod, {
+    nullable: true,
+    description: 'OAUTH2: how the client authenticates at the token endpoint; null: client_secret_post.',
+  })
+  tokenEndpointAuthMethod!: TokenEndpointAuthMethod | null;
+
+  @Field({ description: 'OAUTH2: whether the authorization request carries a PKCE challenge (RFC 7636).' })
+  pkce!: boolean;
+
+  @Field(() => OAuth2GrantType, {
+    nullable: true,
+    description:
+      'OAUTH2: where its tokens come from (CLIENT_CREDENTIALS: no browser); null for other auth types.',
+  })
+  grantType!: OAuth2GrantType | null;
+
+  @Field(() => JSONObjectResolver, {
+    nullable: true,
+    description: 'CLIENT_CREDENTIALS: extra token-request parameters, e.g. {"audience": "..."}.',
+  })
+  tokenParams!: Record<string, string> | null;
+
   @Field(() => String, { nullable: true, description: 'The OAuth client id configured for this workspace.' })
   clientId!: string | null;
 
@@ -81,11 +104,51 @@ export class Service {
   })
   redirectUri!: string | null;
 
-  @Field({ description: 'URLs contain a [subdomain] placeholder that each connection fills in.' })
+  @Field({
+    description:
+      'Each connection names its own subdomain (the [subdomain] in the URLs): API-key and Basic services, whose ' +
+      "credentials are the member's own. A catalog OAuth service's tenant host is the workspace's: see subdomain.",
+  })
   needsSubdomain!: boolean;
+
+  @Field({
+    description:
+      'Catalog OAuth services with a per-tenant host ([subdomain]): an admin gives the host with the OAuth client ' +
+      '(setServiceCredentials.subdomain); members never choose it.',
+  })
+  needsWorkspaceSubdomain!: boolean;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Catalog OAuth services with a per-tenant host: the workspace's host (the [subdomain] value), set by an " +
+      'admin with the OAuth client (setServiceCredentials). null when not set or not applicable.',
+  })
+  subdomain!: string | null;
 
   @Field(() => String, { nullable: true })
   docsUrl!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Where this server serves the provider's logo (an SVG, cached for good); null when there is none.",
+  })
+  logoUrl!: string | null;
+
+  @Field({
+    description:
+      "Catalog services: true when an admin replaced the catalog's API base URLs for this workspace " +
+      '(setServiceApiBaseUrls); apiBaseUrls then lists the replacement.',
+  })
+  apiBaseUrlsOverridden!: boolean;
+
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      "Catalog services: the catalog's own API base URLs (what a reset returns to). null for custom ones.",
+  })
+  catalogApiBaseUrls!: string[] | null;
 }
 
 @ObjectType({ simpleResolvers: true })
@@ -114,133 +177,6 @@ export class ServiceFilter {
   search?: string;
 }
 
-@InputType()
-export class CreateCustomServiceInput {
-  @Field()
-  @Length(1, 80, { message: 'must be 1 to 80 characters' })
-  name!: string;
-
-  @Field(() => AuthType)
-  authType!: AuthType;
-
-  @Field(() => ParamType, { defaultValue: ParamType.HEADERS })
-  paramType!: ParamType;
-
-  @Field({ nullable: true })
-  authorizeUrl?: string;
-
-  @Field({ nullable: true })
-  accessTokenUrl?: string;
-
-  @Field({ nullable: true, description: 'OAUTH1 only.' })
-  requestTokenUrl?: string;
-
-  @Field({ nullable: true, description: 'OAUTH2: defaults to the access token URL.' })
-  refreshUrl?: string;
-
-  @Field({ nullable: true })
-  revokeUrl?: string;
-
-  @Field({ nullable: true, description: 'OAuth: where the upstream account is read (e.g. OIDC userinfo).' })
-  profileUrl?: string;
-
-  @Field({ nullable: true })
-  clientId?: string;
-
-  @Field({ nullable: true, description: 'Write-only.' })
-  clientSecret?: string;
-
-  @Field(() => [String], { nullable: true })
-  @IsOptional()
-  @ArrayMaxSize(100)
-  scopes?: string[];
-
-  @Field({ nullable: true, description: 'Defaults to a space.' })
-  scopeDelimiter?: string;
-
-  @Field(() => [String])
-  @ArrayMaxSize(20)
-  apiBaseUrls!: string[];
-
-  @Field({ nullable: true, description: 'API_KEY only: the header, query or form parameter name.' })
-  apiKeyParamName?: string;
-
-  @Field(() => JSONObjectResolver, {
-    nullable: true,
-    description:
-      'OAuth only: extra, non-secret authorize-request parameters (name to string value), e.g. ' +
-      '{"prompt": "consent", "access_type": "offline"}. Parameters the flow sets itself are refused.',
-  })
-  authorizeParams?: Record<string, string>;
-}
-
-@InputType({ description: 'Fields left out keep their value. clientSecret: null clears it.' })
-export class UpdateServiceInput {
-  @Field(() => ID)
-  id!: string;
-
-  @Field({ nullable: true })
-  @IsOptional()
-  @Length(1, 80, { message: 'must be 1 to 80 characters' })
-  name?: string;
-
-  @Field(() => ParamType, { nullable: true })
-  paramType?: ParamType;
-
-  @Field(() => String, { nullable: true })
-  authorizeUrl?: string | null;
-
-  @Field(() => String, { nullable: true })
-  accessTokenUrl?: string | null;
-
-  @Field(() => String, { nullable: true })
-  requestTokenUrl?: string | null;
-
-  @Field(() => String, { nullable: true })
-  refreshUrl?: string | null;
-
-  @Field(() => String, { nullable: true })
-  revokeUrl?: string | null;
-
-  @Field(() => String, { nullable: true })
-  profileUrl?: string | null;
-
-  @Field(() => String, { nullable: true })
-  clientId?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Write-only.' })
-  clientSecret?: string | null;
-
-  @Field(() => [String], { nullable: true })
-  @IsOptional()
-  @ArrayMaxSize(100)
-  scopes?: string[];
-
-  @Field({ nullable: true })
-  scopeDelimiter?: string;
-
-  @Field(() => [String], { nullable: true })
-  @IsOptional()
-  @ArrayMaxSize(20)
-  apiBaseUrls?: string[];
-
-  @Field(() => String, { nullable: true })
-  apiKeyParamName?: string | null;
-
-  @Field(() => JSONObjectResolver, { nullable: true, description: 'null clears them.' })
-  authorizeParams?: Record<string, string> | null;
-
-  @Field(() => Boolean, {
-    nullable: true,
-    description:
-      'Must be true when the change sends stored credentials to a new host (a new origin among the API base ' +
-      'URLs, the refresh URL (the access token URL when there is none) or the revoke URL) while users hold ' +
-      'authorizations of the service: they then move to NEEDS_REAUTH and each user reconnects. Without it ' +
-      'such a change is refused with CONFIRMATION_REQUIRED, naming the fields and how many authorizations.',
-  })
-  confirmReauthorization?: boolean | null;
-}
-
 @InputType({ description: "The workspace's OAuth client for a catalog service." })
 export class SetServiceCredentialsInput {
   @Field({ description: 'The catalog slug, e.g. "github".' })
@@ -252,4 +188,41 @@ export class SetServiceCredentialsInput {
 
   @Field({ description: 'Write-only.' })
   clientSecret!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Required for catalog services with a per-tenant host (needsSubdomain or subdomain): the [subdomain] value ' +
+      'the client belongs to, e.g. "acme" for acme.zendesk.com. The client secret only ever goes to this host.',
+  })
+  @IsOptional()
+  @MaxLength(253)
+  subdomain?: string | null;
+}
+
+@InputType({
+  description: "Replaces a catalog service's API base URLs for this workspace (regional or self-hosted).",
+})
+export class SetServiceApiBaseUrlsInput {
+  @Field({ description: 'The catalog slug, e.g. "mailgun".' })
+  @Length(1, 80)
+  slug!: string;
+
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      "The workspace's API base URLs, checked like a custom service's (https in production, no query; a path " +
+      "confines calls under it). null or an empty list returns to the catalog's.",
+  })
+  @IsOptional()
+  @ArrayMaxSize(20)
+  apiBaseUrls?: string[] | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'Must be true when the change sends stored credentials to a new host while members hold authorizations of ' +
+      'the service: they then move to NEEDS_REAUTH. Without it such a change is refused with CONFIRMATION_REQUIRED.',
+  })
+  confirmReauthorization?: boolean | null;
 }

@@ -1,6 +1,11 @@
 import { ref, shallowRef, watch } from 'vue';
 import { api } from '../client';
-import { ServicesDocument, type ServiceSummaryFragment } from '../generated/graphql';
+import {
+  RecentConnectionsDocument,
+  ServicesDocument,
+  type ServiceSummaryFragment,
+} from '../generated/graphql';
+import { recentServiceSlugs } from '../lib/catalog';
 import { describeError, type DescribedError } from '../lib/errors';
 
 /**
@@ -8,14 +13,25 @@ import { describeError, type DescribedError } from '../lib/errors';
  * grid filters instantly on every keystroke; `refresh` after a custom service is created, changed or removed.
  */
 const services = shallowRef<ServiceSummaryFragment[]>([]);
+/** Slugs of the services the workspace's connections use, most recent first ("Recently used"). */
+const recent = shallowRef<string[]>([]);
 const loading = ref(false);
 const error = ref<DescribedError | null>(null);
 let loaded: Promise<void> | null = null;
 
 watch(api, () => {
   services.value = [];
+  recent.value = [];
   loaded = null;
 });
+
+/** Best effort: without it the grid simply has no "Recently used" section. */
+async function loadRecent(): Promise<void> {
+  const r = await api.value.urql
+    .query(RecentConnectionsDocument, {}, { requestPolicy: 'network-only' })
+    .toPromise();
+  recent.value = r.data ? recentServiceSlugs(r.data.connections.nodes) : [];
+}
 
 async function loadAll(): Promise<void> {
   loading.value = true;
@@ -42,12 +58,19 @@ async function loadAll(): Promise<void> {
   }
 }
 
+function load(): Promise<void> {
+  return Promise.all([loadAll(), loadRecent()]).then(() => undefined);
+}
+
 export function useCatalog() {
-  loaded ??= loadAll();
+  loaded ??= load();
   return {
     services,
+    recent,
     loading,
     error,
-    refresh: () => (loaded = loadAll()),
+    refresh: () => (loaded = load()),
+    /** The workspace's connections change more often than the catalog: re-read them when the grid opens. */
+    refreshRecent: () => loadRecent(),
   };
 }

@@ -7,7 +7,7 @@ import type { AuthType } from '../db/entities/service';
 import { isUniqueViolation } from '../db/sql';
 import { AppError, badInput, notFound } from '../errors';
 import type { AuditService } from './audit';
-import type { AuthorizationEvents, EventTx } from './authorization-events';
+import type { AuthorizationEvents } from './authorization-events';
 import type { AuthorizationTransitions } from './authorization-transitions';
 import { DEFAULT_ID_PREFIX, type ServiceCatalog } from './service-catalog';
 import type { ServiceClients } from './service-clients';
@@ -18,15 +18,23 @@ import {
   checkCustomClient,
   type CustomUrlPolicy,
 } from './service-validation';
+import type { Invalidator } from './invalidation';
+import { confirmHostChange, hostBearingChanges } from './service-hosts';
 import type { Viewer } from './viewer';
+
+/** A custom service's definition and OAuth client id, checked, not yet stored (extension manifests). */
+export type CheckedCustomService = { definition: ServiceDefinition; clientId: string | null };
 
 /** What editing custom services needs besides storage: the deployment's URL policy, the authorizations it moves. */
 export interface CustomServiceRules {
   urlPolicy: CustomUrlPolicy;
   events: AuthorizationEvents;
   transitions: AuthorizationTransitions;
+  /** Tells every replica's caches (the invocation plans) that a service changed, once it has committed. */
+  invalidator?: Invalidator;
 }
 
+const NO_SECRET = { requireClientSecret: false };
 const NOT_EDITABLE =
   'catalog services cannot be edited; set their client credentials with setServiceCredentials';
 
@@ -52,36 +60,6 @@ function blankDefinition(name: string, authType: AuthType): ServiceDefinition {
     scopeDelimiter: ' ',
     apiBaseUrls: [],
   };
-}
-
-const originOf = (url: string | undefined) => {
-  try {
-    return url ? new URL(url).origin : undefined;
-  } catch {
-    return undefined;
-  }
-};
-
-/**
- * Where a service sends stored credentials: access tokens, keys and passwords to its API base URLs, the refresh
- * token to the refresh URL (the token URL when it has none, OAuth 2.0 only), any of them to the revoke URL.
- * Returns the fields whose new value reaches an origin the old one did not: an admin moving them would send
- * every member's stored tokens to the new host on the next call. A path or a removed URL sends nothing new.
- */
-export function hostBearingChanges(before: ServiceDefinition, after: ServiceDefinition): string[] {
-  const refresh = (d: ServiceDefinition) =>
-    d.authType === 'OAUTH2' ? (d.refreshUrl ?? d.accessTokenUrl) : undefined;
-  const fields: [string, (d: ServiceDefinition) => (string | undefined)[]][] = [
-    ['apiBaseUrls', (d) => d.apiBaseUrls],
-    [after.refreshUrl ? 'refreshUrl' : 'accessTokenUrl', (d) => [refresh(d)]],
-    ['revokeUrl', (d) => [d.revokeUrl]],
-  ];
-  return fields
-    .filter(([, urls]) => {
-      const known = new Set(urls(before).map(originOf));
-      return urls(after).some((u) => u !== undefined && !known.has(originOf(u)));
-    })
-    .map(([field]) => field);
 }
 
 /** The services a workspace defines itself: created, edited and deleted by its admins, each audited. */
@@ -138,6 +116,45 @@ export class CustomServices {
       });
   }
 
+  /**
+   * Extension manifests: a custom service's fields checked as create checks them, but without a client secret
+   * (a manifest carries none; an admin enters it with updateService once installed) and, for OAuth, with the
+   * client id optional too. Errors name the field, as create's do.
+   */
+  checkWithoutSecret(input: Omit<CreateCustomServiceInput, 'clientSecret'>): CheckedCustomService {
+    const definition = withCustomFields(blankDefinition(input.name, input.authType), input);
+    assertValidCustomDefinition(definition, this.rules.urlPolicy);
+    const clientId = input.clientId?.trim() || null;
+    return {
+      definition,
+      clientId: clientId && checkCustomClient(input.authType, clientId, false, NO_SECRET),
+    };
+  }
+
+  /** Stores a checked service (no client secret) in the caller's transaction: an extension install. */
+  async createChecked(viewer: Viewer, checked: CheckedCustomService, m: EntityManager): Promise<ServiceRow> {
+    const { definition, clientId } = checked;
+    const id = newId();
+    const row = m.create(ServiceRow, {
+      id,
+      workspaceId: viewer.workspaceId,
+      kind: 'CUSTOM',
+      slug: await this.freeSlug(m, viewer.workspaceId, definition.displayName),
+      ...columnsOf(definition),
+      clientId,
+      clientSecretEncrypted: null,
+      createdById: viewer.userId,
+    });
+    await m.save(ServiceRow, row);
+    const message = `Created custom service "${definition.displayName}" from an extension manifest`;
+    await this.audit.record(
+      viewer,
+      { action: 'service.created', targetType: 'service', targetId: id, message },
+      m,
+    );
+    return row;
+  }
+
   /** A slug from the name that neither a service of the workspace nor the catalog uses. */
   private async freeSlug(m: EntityManager, workspaceId: string, name: string): Promise<string> {
     const rows = await m.find(ServiceRow, { where: { workspaceId }, select: { slug: true } });
@@ -149,7 +166,7 @@ export class CustomServices {
   }
 
   async update(viewer: Viewer, input: UpdateServiceInput): Promise<ServiceRow> {
-    return this.rules.events.transaction(this.ds, async (tx) => {
+    const row = await this.rules.events.transaction(this.ds, async (tx) => {
       const m = tx.manager;
       const row = await m.findOneBy(ServiceRow, { id: input.id, workspaceId: viewer.workspaceId });
       if (!row && !input.id.startsWith(DEFAULT_ID_PREFIX)) throw notFound('Service');
@@ -171,7 +188,16 @@ export class CustomServices {
         secretChange === undefined ? !!row.clientSecretEncrypted : !!secretChange,
         { requireClientSecret: false },
       );
-      await this.reauthorizeOnNewHosts(tx, viewer, row, hostBearingChanges(before, definition), input);
+      const service = { id: row.id, name: row.name ?? row.slug };
+      const confirmed = input.confirmReauthorization === true;
+      await confirmHostChange(
+        this.rules,
+        tx,
+        viewer,
+        service,
+        hostBearingChanges(before, definition),
+        confirmed,
+      );
       Object.assign(row, columnsOf(definition), { clientId });
       if (secretChange !== undefined)
         row.clientSecretEncrypted = secretChange ? this.clients.seal(row.id, secretChange) : null;
@@ -179,30 +205,8 @@ export class CustomServices {
       await this.recordUpdate(viewer, row, input, m);
       return row;
     });
-  }
-
-  /**
-   * Credentials held for the service must not follow a host change unasked: without the admin's explicit
-   * confirmation the change is refused (CONFIRMATION_REQUIRED, naming the fields and the count); with it,
-   * those authorizations move to NEEDS_REAUTH in the same transaction as the change.
-   */
-  private async reauthorizeOnNewHosts(
-    tx: EventTx,
-    viewer: Viewer,
-    row: ServiceRow,
-    fields: string[],
-    input: UpdateServiceInput,
-  ): Promise<void> {
-    if (fields.length === 0) return;
-    const confirmed = input.confirmReauthorization === true;
-    const service = { id: row.id, name: row.name ?? row.slug };
-    const held = await this.rules.transitions.serviceHostsChanged(tx, viewer, service, fields, confirmed);
-    if (held > 0 && !confirmed)
-      throw new AppError(
-        'CONFIRMATION_REQUIRED',
-        `Changing ${fields.join(', ')} sends credentials to a new host, and ${held} authorization(s) of this service hold credentials: send confirmReauthorization: true to save it and move them to NEEDS_REAUTH (each user reconnects).`,
-        { field: 'confirmReauthorization', fields, authorizations: held },
-      );
+    this.rules.invalidator?.invalidate('service', row.id);
+    return row;
   }
 
   private async recordUpdate(viewer: Viewer, row: ServiceRow, input: UpdateServiceInput, m: EntityManager) {

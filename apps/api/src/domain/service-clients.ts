@@ -1,26 +1,18 @@
-import type { CatalogEntry, ClientCredentials } from '@connections/auth-flows';
-import type { DataSource } from 'typeorm';
-import { ServiceRow } from '../db/entities';
-import { newId } from '../db/entities/base';
+import type { ClientCredentials } from '@connections/auth-flows';
+import type { ServiceRow } from '../db/entities';
 import type { SecretBox } from '../crypto/secret-box';
-import { badInput, notFound } from '../errors';
-import type { AuditService } from './audit';
 import type { ServiceCatalog } from './service-catalog';
-import { checkClientId, checkClientSecret } from './service-validation';
-import type { Viewer } from './viewer';
 
 // Bound to its row: a sealed secret copied into another row does not open there.
 const secretRef = (rowId: string) => ({ table: 'service', column: 'clientSecret', rowId });
 
 /**
  * Each workspace's OAuth clients: the client id and sealed secret on a custom row, or on the DEFAULT row
- * that holds the workspace's client for a catalog service.
+ * that holds the workspace's client for a catalog service (set through CatalogServiceSettings).
  */
 export class ServiceClients {
   constructor(
-    private readonly ds: DataSource,
     private readonly box: SecretBox,
-    private readonly audit: AuditService,
     private readonly catalog: ServiceCatalog,
   ) {}
 
@@ -50,40 +42,5 @@ export class ServiceClients {
       clientId: row?.clientId ?? preset?.clientId ?? null,
       hasClientSecret: !!row?.clientSecretEncrypted || !!preset,
     };
-  }
-
-  /** Sets the workspace's OAuth client of a catalog service, creating its DEFAULT row if needed. */
-  async setCredentials(
-    viewer: Viewer,
-    slug: string,
-    clientId: string,
-    clientSecret: string,
-  ): Promise<{ row: ServiceRow; entry: CatalogEntry }> {
-    const entry = this.catalog.find(slug);
-    if (!entry) throw notFound(`Catalog service "${slug}"`);
-    if (entry.authType !== 'OAUTH2' && entry.authType !== 'OAUTH1')
-      throw badInput('slug', `${entry.displayName} uses ${entry.authType}: it has no OAuth client`);
-    const id = checkClientId(clientId);
-    checkClientSecret(clientSecret);
-    return this.ds.transaction(async (m) => {
-      let row = await m.findOneBy(ServiceRow, { workspaceId: viewer.workspaceId, slug });
-      if (row && row.kind !== 'DEFAULT') throw notFound(`Catalog service "${slug}"`);
-      if (!row)
-        row = m.create(ServiceRow, { id: newId(), workspaceId: viewer.workspaceId, kind: 'DEFAULT', slug });
-      row.clientId = id;
-      row.clientSecretEncrypted = this.seal(row.id, clientSecret);
-      await m.save(ServiceRow, row);
-      await this.audit.record(
-        viewer,
-        {
-          action: 'service.credentials_set',
-          targetType: 'service',
-          targetId: row.id,
-          message: `Set the OAuth client of ${entry.displayName}`,
-        },
-        m,
-      );
-      return { row, entry };
-    });
   }
 }

@@ -2,12 +2,16 @@ import {
   AuthFlowError,
   type CatalogEntry,
   type ClientCredentials,
+  type Logo,
   resolveSubdomain,
   type ServiceDefinition,
+  usesClientCredentials,
 } from '@connections/auth-flows';
 import type {
   CreateCustomServiceInput,
   Service as ServiceView,
+  SetServiceApiBaseUrlsInput,
+  SetServiceCredentialsInput,
   UpdateServiceInput,
 } from '@connections/schema';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -20,7 +24,9 @@ import type { AuditService } from './audit';
 import { CustomServices, type CustomServiceRules } from './custom-services';
 import { type CatalogOverlay, DEFAULT_ID_PREFIX, ServiceCatalog } from './service-catalog';
 import { ServiceClients } from './service-clients';
-import { definitionOfCustomRow } from './service-definition';
+import { definitionOfCustomRow, tenantHostIsWorkspaces, withApiBaseUrlOverride } from './service-definition';
+import { logoOf, logoUrlOf } from './service-logos';
+import { CatalogServiceSettings } from './service-settings';
 import { serviceView } from './service-views';
 import type { Viewer } from './viewer';
 
@@ -51,7 +57,9 @@ export function serviceRef(idOrSlug: string): { id: string } | { slug: string } 
 export class ServiceRegistry {
   private readonly catalog: ServiceCatalog;
   private readonly clients: ServiceClients;
-  private readonly custom: CustomServices;
+  private readonly settings: CatalogServiceSettings;
+  /** Custom services; extension manifests create theirs through it (checkWithoutSecret, createChecked). */
+  readonly custom: CustomServices;
 
   constructor(
     private readonly ds: DataSource,
@@ -64,20 +72,49 @@ export class ServiceRegistry {
     customRules: CustomServiceRules,
   ) {
     this.catalog = new ServiceCatalog(overlay);
-    this.clients = new ServiceClients(ds, box, audit, this.catalog);
+    this.clients = new ServiceClients(box, this.catalog);
     this.custom = new CustomServices(ds, audit, this.catalog, this.clients, customRules);
+    this.settings = new CatalogServiceSettings(ds, audit, this.catalog, this.clients, customRules);
   }
 
-  /** The GraphQL shape of a catalog entry (with the workspace's client id) or of a custom row. */
-  view(row: ServiceRow | undefined, entry?: CatalogEntry): ServiceView {
-    const custom = row?.kind === 'CUSTOM';
-    const definition = custom || !entry ? this.definitionOf(row!) : entry;
-    return serviceView(definition, {
-      id: custom ? row.id : DEFAULT_ID_PREFIX + definition.slug,
-      kind: custom ? 'CUSTOM' : 'DEFAULT',
-      ...this.clients.publicClient(row, definition.slug),
-      redirectUri: this.redirectUri(definition),
+  /** The GraphQL shape of a catalog entry (with this workspace's settings) or of a custom row. */
+  view(row: ServiceRow | undefined, catalogEntry?: CatalogEntry): ServiceView {
+    if (row?.kind === 'CUSTOM') {
+      const definition = definitionOfCustomRow(row);
+      return serviceView(definition, {
+        id: row.id,
+        kind: 'CUSTOM',
+        ...this.clients.publicClient(row, definition.slug),
+        redirectUri: this.redirectUri(definition),
+        catalogApiBaseUrls: null,
+        tenantHost: { value: null, perConnection: false },
+        logoUrl: null,
+      });
+    }
+    const entry = catalogEntry ?? this.catalogEntry(row!.slug);
+    const workspaceHost = tenantHostIsWorkspaces(entry);
+    return serviceView(withApiBaseUrlOverride(entry, row?.apiBaseUrls), {
+      id: DEFAULT_ID_PREFIX + entry.slug,
+      kind: 'DEFAULT',
+      ...this.clients.publicClient(row, entry.slug),
+      redirectUri: this.redirectUri(entry),
+      catalogApiBaseUrls: { urls: entry.apiBaseUrls, overridden: !!row?.apiBaseUrls?.length },
+      tenantHost: { value: workspaceHost ? (row?.subdomain ?? null) : null, perConnection: !workspaceHost },
+      logoUrl: logoUrlOf(entry),
     });
+  }
+
+  /** Catalog services whose tokens come from the client credentials grant: renewable with no refresh token. */
+  clientCredentialsSlugs(): string[] {
+    return this.catalog
+      .entries()
+      .filter((e) => usesClientCredentials(e))
+      .map((e) => e.slug);
+  }
+
+  /** The logo of a catalog service (run-time overlay entries included), for the HTTP adapter. */
+  logo(slug: string): Logo | undefined {
+    return logoOf(this.catalog.find(slug));
   }
 
   async list(
@@ -145,22 +182,42 @@ export class ServiceRegistry {
     );
   }
 
-  /** The protocol definition auth-flows needs, for a stored row. */
+  /**
+   * The protocol definition auth-flows needs, for a stored row: the one place a catalog service meets the
+   * workspace's API base URL override, so invocations, /proxy and test requests all follow it.
+   */
   definitionOf(row: ServiceRow): ServiceDefinition {
     if (row.kind === 'CUSTOM') return definitionOfCustomRow(row);
-    const entry = this.catalog.find(row.slug);
-    if (!entry) throw notFound(`Catalog service "${row.slug}"`);
+    return withApiBaseUrlOverride(this.catalogEntry(row.slug), row.apiBaseUrls);
+  }
+
+  private catalogEntry(slug: string): CatalogEntry {
+    const entry = this.catalog.find(slug);
+    if (!entry) throw notFound(`Catalog service "${slug}"`);
     return entry;
   }
 
-  /** The protocol view of a connection's service (subdomain filled in), with the OAuth client when set. */
+  /** The protocol view of a connection's service (tenant host filled in), with the OAuth client when set. */
   protocolFor(connection: ConnectionRow): {
     definition: ServiceDefinition;
     client: ClientCredentials | null;
   } {
     const row = connection.service!;
-    const definition = resolveSubdomain(this.definitionOf(row), connection.subdomain ?? undefined);
-    return { definition, client: this.clients.clientFor(row, row.slug) };
+    const definition = this.definitionOf(row);
+    const host = this.tenantHost(definition, row, connection.subdomain);
+    return { definition: resolveSubdomain(definition, host), client: this.clients.clientFor(row, row.slug) };
+  }
+
+  /** Whose [subdomain] fills the URLs: the workspace's for a catalog OAuth service, else the connection's. */
+  private tenantHost(def: ServiceDefinition, row: ServiceRow, connectionHost?: string | null) {
+    if (!def.subdomain) return undefined;
+    if (row.kind !== 'DEFAULT' || !tenantHostIsWorkspaces(def)) return connectionHost ?? undefined;
+    if (!row.subdomain)
+      throw badInput(
+        'subdomain',
+        `${def.displayName} takes its host with the workspace's OAuth client: an admin sets both with setServiceCredentials`,
+      );
+    return row.subdomain;
   }
 
   /**
@@ -172,16 +229,12 @@ export class ServiceRegistry {
     idOrSlug: string,
     subdomain?: string | null,
   ): Promise<{ definition: ServiceDefinition; client: ClientCredentials | null }> {
-    const { row, entry } = await this.resolve(workspaceId, serviceRef(idOrSlug));
+    const found = await this.resolve(workspaceId, serviceRef(idOrSlug));
+    // A catalog service without a workspace row yet has no settings: the catalog's own.
+    const service =
+      found.row ?? Object.assign(new ServiceRow(), { kind: 'DEFAULT', slug: found.entry!.slug });
     try {
-      if (row)
-        return this.protocolFor(
-          Object.assign(new ConnectionRow(), { service: row, subdomain: subdomain ?? null }),
-        );
-      return {
-        definition: resolveSubdomain(entry!, subdomain ?? undefined),
-        client: this.clients.clientFor(undefined, entry!.slug),
-      };
+      return this.protocolFor(Object.assign(new ConnectionRow(), { service, subdomain: subdomain ?? null }));
     } catch (e) {
       if (e instanceof AuthFlowError) throw badInput('subdomain', e.message);
       throw e;
@@ -205,13 +258,13 @@ export class ServiceRegistry {
     return this.custom.delete(viewer, id);
   }
 
-  async setCredentials(
-    viewer: Viewer,
-    slug: string,
-    clientId: string,
-    clientSecret: string,
-  ): Promise<ServiceView> {
-    const { row, entry } = await this.clients.setCredentials(viewer, slug, clientId, clientSecret);
+  async setCredentials(viewer: Viewer, input: SetServiceCredentialsInput): Promise<ServiceView> {
+    const { row, entry } = await this.settings.setCredentials(viewer, input);
+    return this.view(row, entry);
+  }
+
+  async setApiBaseUrls(viewer: Viewer, input: SetServiceApiBaseUrlsInput): Promise<ServiceView> {
+    const { row, entry } = await this.settings.setApiBaseUrls(viewer, input);
     return this.view(row, entry);
   }
 }

@@ -67,6 +67,7 @@ function fieldOf(path: string): string {
   if (path === 'displayName') return 'name';
   if (/^(scopes|defaultScopes)\[\d+\]$/.test(path) || path === 'defaultScopes') return 'scopes';
   if (path.startsWith('authorizeParams.')) return 'authorizeParams';
+  if (path.startsWith('tokenParams.')) return 'tokenParams';
   return path;
 }
 
@@ -78,6 +79,26 @@ function throwFirst(issues: ValidationIssue[], field: (path: string) => string =
 
 /** Validates a custom service's definition with auth-flows' validator; the error names the API field. */
 export function assertValidCustomDefinition(def: ServiceDefinition, policy: CustomUrlPolicy): void {
+  throwFirst(validateServiceDefinition(def, CUSTOM_SERVICE_RULES));
+  throwFirst(httpIssues(def, policy));
+}
+
+/**
+ * An admin's replacement API base URLs for a catalog service, under the rules a custom service's obey (the
+ * auth-flows validator on a definition that has nothing else, then https in production). Errors name
+ * `apiBaseUrls[i]`. Path confinement and the address policy apply at call time, as for every service.
+ */
+export function assertValidApiBaseUrls(urls: string[], policy: CustomUrlPolicy): void {
+  const def: ServiceDefinition = {
+    slug: 'override',
+    displayName: 'API base URLs',
+    authType: 'BASIC',
+    paramType: 'HEADERS',
+    scopes: [],
+    defaultScopes: [],
+    scopeDelimiter: ' ',
+    apiBaseUrls: urls,
+  };
   throwFirst(validateServiceDefinition(def, CUSTOM_SERVICE_RULES));
   throwFirst(httpIssues(def, policy));
 }

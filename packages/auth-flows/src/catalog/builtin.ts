@@ -1,6 +1,16 @@
 import type { CatalogEntry } from '../types';
-
-type Builtin = Omit<CatalogEntry, 'source'>;
+import { aiServices } from './data/ai';
+import { businessServices } from './data/business';
+import { cloudServices } from './data/cloud';
+import { crmServices } from './data/crm';
+import { type Builtin, keyedEntry } from './data/define';
+import { devtoolServices } from './data/devtools';
+import { emailServices } from './data/email';
+import { mediaServices } from './data/media';
+import { messagingServices } from './data/messaging';
+import { paymentServices } from './data/payments';
+import { productivityServices } from './data/productivity';
+import { supportServices } from './data/support';
 
 const oauth2 = (
   entry: Omit<Builtin, 'authType' | 'paramType'> & Partial<Pick<Builtin, 'paramType'>>,
@@ -8,13 +18,6 @@ const oauth2 = (
   authType: 'OAUTH2',
   paramType: 'HEADERS',
   tokenEndpointAuthMethod: 'client_secret_post',
-  ...entry,
-});
-
-const keyed = (entry: Omit<Builtin, 'scopes' | 'defaultScopes' | 'scopeDelimiter'>): Builtin => ({
-  scopes: [],
-  defaultScopes: [],
-  scopeDelimiter: ' ',
   ...entry,
 });
 
@@ -175,148 +178,20 @@ const oauth2Builtins: Builtin[] = [
   }),
 ];
 
-/** API-key and Basic services: credentials are entered, not authorized, so only API hosts matter. */
+/** API-key and Basic services, one data file per category. */
 const keyedBuiltins: Builtin[] = [
-  keyed({
-    slug: 'openai',
-    displayName: 'OpenAI',
-    authType: 'API_KEY',
-    paramType: 'HEADERS',
-    apiKeyParamName: 'Authorization',
-    apiKeyPrefix: 'Bearer ',
-    apiBaseUrls: ['https://api.openai.com/'],
-    testRequest: { method: 'GET', url: 'https://api.openai.com/v1/models' },
-    docsUrl: 'https://platform.openai.com/docs/api-reference/authentication',
-  }),
-  keyed({
-    slug: 'anthropic',
-    displayName: 'Anthropic',
-    authType: 'API_KEY',
-    paramType: 'HEADERS',
-    apiKeyParamName: 'x-api-key',
-    apiBaseUrls: ['https://api.anthropic.com/'],
-    testRequest: {
-      method: 'GET',
-      url: 'https://api.anthropic.com/v1/models',
-      headers: { 'anthropic-version': '2023-06-01' },
-    },
-    docsUrl: 'https://docs.anthropic.com/en/api/getting-started',
-  }),
-  keyed({
-    slug: 'sendgrid',
-    displayName: 'SendGrid',
-    authType: 'API_KEY',
-    paramType: 'HEADERS',
-    apiKeyParamName: 'Authorization',
-    apiKeyPrefix: 'Bearer ',
-    apiBaseUrls: ['https://api.sendgrid.com/'],
-    testRequest: { method: 'GET', url: 'https://api.sendgrid.com/v3/scopes' },
-    docsUrl:
-      'https://www.twilio.com/docs/sendgrid/api-reference/how-to-use-the-sendgrid-v3-api/authentication',
-  }),
-  keyed({
-    slug: 'postmark',
-    displayName: 'Postmark',
-    authType: 'API_KEY',
-    paramType: 'HEADERS',
-    apiKeyParamName: 'X-Postmark-Server-Token',
-    apiBaseUrls: ['https://api.postmarkapp.com/'],
-    credentialLabels: { apiKey: 'Server API token' },
-    testRequest: {
-      method: 'GET',
-      url: 'https://api.postmarkapp.com/server',
-      headers: { Accept: 'application/json' },
-    },
-    docsUrl: 'https://postmarkapp.com/developer/api/overview#authentication',
-  }),
-  keyed({
-    slug: 'stripe_api_key',
-    displayName: 'Stripe (API key)',
-    authType: 'API_KEY',
-    paramType: 'HEADERS',
-    apiKeyParamName: 'Authorization',
-    apiKeyPrefix: 'Bearer ',
-    apiBaseUrls: ['https://api.stripe.com/', 'https://files.stripe.com/'],
-    credentialLabels: { apiKey: 'Secret or restricted key' },
-    testRequest: { method: 'GET', url: 'https://api.stripe.com/v1/balance' },
-    docsUrl: 'https://docs.stripe.com/api/authentication',
-  }),
-  keyed({
-    slug: 'github_pat',
-    displayName: 'GitHub (personal access token)',
-    authType: 'API_KEY',
-    paramType: 'HEADERS',
-    apiKeyParamName: 'Authorization',
-    apiKeyPrefix: 'Bearer ',
-    apiBaseUrls: ['https://api.github.com/'],
-    testRequest: { method: 'GET', url: 'https://api.github.com/user' },
-    docsUrl: 'https://docs.github.com/en/rest/authentication/authenticating-to-the-rest-api',
-  }),
-  keyed({
-    slug: 'airtable_pat',
-    displayName: 'Airtable (personal access token)',
-    authType: 'API_KEY',
-    paramType: 'HEADERS',
-    apiKeyParamName: 'Authorization',
-    apiKeyPrefix: 'Bearer ',
-    apiBaseUrls: ['https://api.airtable.com/'],
-    testRequest: { method: 'GET', url: 'https://api.airtable.com/v0/meta/whoami' },
-    docsUrl: 'https://airtable.com/developers/web/api/authentication',
-  }),
-  keyed({
-    slug: 'twilio',
-    displayName: 'Twilio',
-    authType: 'BASIC',
-    paramType: 'HEADERS',
-    apiBaseUrls: ['https://api.twilio.com/', 'https://messaging.twilio.com/', 'https://verify.twilio.com/'],
-    credentialLabels: { username: 'Account SID', password: 'Auth token' },
-    testRequest: { method: 'GET', url: 'https://api.twilio.com/2010-04-01/Accounts.json' },
-    docsUrl: 'https://www.twilio.com/docs/usage/requests-to-twilio',
-  }),
-  keyed({
-    slug: 'mailgun',
-    displayName: 'Mailgun',
-    authType: 'BASIC',
-    paramType: 'HEADERS',
-    apiBaseUrls: ['https://api.mailgun.net/', 'https://api.eu.mailgun.net/'],
-    credentialLabels: { username: 'Username (always "api")', password: 'API key' },
-    testRequest: { method: 'GET', url: 'https://api.mailgun.net/v3/domains' },
-    docsUrl: 'https://documentation.mailgun.com/docs/mailgun/api-reference/authentication/',
-  }),
-  keyed({
-    slug: 'freshdesk',
-    displayName: 'Freshdesk',
-    authType: 'BASIC',
-    paramType: 'HEADERS',
-    apiBaseUrls: ['https://[subdomain].freshdesk.com/api/'],
-    subdomain: true,
-    credentialLabels: { username: 'API key', password: 'Any value, e.g. X' },
-    testRequest: { method: 'GET', url: 'https://[subdomain].freshdesk.com/api/v2/agents/me' },
-    docsUrl: 'https://developers.freshdesk.com/api/#authentication',
-  }),
-  keyed({
-    slug: 'jira_api_token',
-    displayName: 'Jira Cloud (API token)',
-    authType: 'BASIC',
-    paramType: 'HEADERS',
-    apiBaseUrls: ['https://[subdomain].atlassian.net/'],
-    subdomain: true,
-    credentialLabels: { username: 'Account email', password: 'API token' },
-    testRequest: { method: 'GET', url: 'https://[subdomain].atlassian.net/rest/api/3/myself' },
-    docsUrl: 'https://developer.atlassian.com/cloud/jira/platform/basic-auth-for-rest-apis/',
-  }),
-  keyed({
-    slug: 'mailchimp_api_key',
-    displayName: 'Mailchimp (API key)',
-    authType: 'BASIC',
-    paramType: 'HEADERS',
-    apiBaseUrls: ['https://[subdomain].api.mailchimp.com/'],
-    subdomain: true,
-    credentialLabels: { username: 'Any value', password: 'API key' },
-    testRequest: { method: 'GET', url: 'https://[subdomain].api.mailchimp.com/3.0/ping' },
-    docsUrl: 'https://mailchimp.com/developer/marketing/docs/fundamentals/#api-structure',
-  }),
-];
+  ...aiServices,
+  ...paymentServices,
+  ...messagingServices,
+  ...emailServices,
+  ...crmServices,
+  ...supportServices,
+  ...devtoolServices,
+  ...cloudServices,
+  ...productivityServices,
+  ...mediaServices,
+  ...businessServices,
+].map(keyedEntry);
 
 export const builtinEntries: readonly CatalogEntry[] = [...oauth2Builtins, ...keyedBuiltins].map((entry) => ({
   ...entry,

@@ -1,10 +1,17 @@
 import { SUBDOMAIN_PLACEHOLDER, type CatalogEntry } from '../types';
 import { builtinEntries } from './builtin';
+import { grantApiHosts } from './grant-hosts';
 import { entryFromGrant, grantOAuthConfig } from './grant-source';
+import { catalogLogos } from './logos';
+import { businessOverlays } from './overlay-business';
 import { majorOverlays, type Overlay } from './overlay-major';
 import { moreOverlays } from './overlay-more';
 
-const overlays: Readonly<Record<string, Overlay>> = { ...majorOverlays, ...moreOverlays };
+const overlays: Readonly<Record<string, Overlay>> = {
+  ...majorOverlays,
+  ...businessOverlays,
+  ...moreOverlays,
+};
 
 function usesPlaceholder(entry: CatalogEntry): boolean {
   return [
@@ -25,7 +32,8 @@ function withoutUndefined<T extends object>(value: T): T {
 }
 
 function applyOverlay(base: CatalogEntry, overlay: Overlay | undefined): CatalogEntry {
-  if (!overlay) return base;
+  // grant names no API host for some providers; ours come from their documentation (grant-hosts.ts).
+  if (!overlay) return base.apiBaseUrls.length > 0 ? base : { ...base, ...grantApiHosts[base.slug] };
   const entry: CatalogEntry = { ...base, ...overlay, source: 'overlay' };
   // An overlay that changes the protocol (Xero moved to OAuth 2.0) cannot borrow grant's quirks for
   // the old one.
@@ -40,6 +48,8 @@ function build(): readonly CatalogEntry[] {
   entries.push(...builtinEntries.map((entry) => ({ ...entry })));
   for (const entry of entries) {
     withoutUndefined(entry);
+    const logo = catalogLogos[entry.slug];
+    if (logo) entry.logo = logo;
     // Derived, not declared: an overlay that replaces the only templated URL makes the subdomain moot.
     if (usesPlaceholder(entry)) entry.subdomain = true;
     else delete entry.subdomain;

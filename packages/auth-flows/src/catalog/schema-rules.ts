@@ -49,6 +49,7 @@ export const OAUTH_ONLY_FIELDS = [
   'refreshUrl',
   'profileUrl',
   'tokenEndpointAuthMethod',
+  'pkce',
   'oauth1SignatureMethod',
   'authorizeParams',
 ] as const;
@@ -148,7 +149,8 @@ export function checkAuthTypeRules(def: Bag, issues: ValidationIssue[]): void {
   };
   switch (def.authType) {
     case 'OAUTH2':
-      need('authorizeUrl', 'for OAuth 2.0');
+      // The client credentials grant has no browser step (checkGrantRules).
+      if (def.grantType !== 'client_credentials') need('authorizeUrl', 'for OAuth 2.0');
       need('accessTokenUrl', 'for OAuth 2.0');
       break;
     case 'OAUTH1':
@@ -167,16 +169,27 @@ export function checkAuthTypeRules(def: Bag, issues: ValidationIssue[]): void {
       if (def[field] !== undefined) issues.push({ path: field, message: `only applies to OAuth services` });
     }
   }
+  // PKCE and the token endpoint's client authentication are OAuth 2.0 (RFC 7636, RFC 6749 2.3.1).
+  for (const field of ['pkce', 'tokenEndpointAuthMethod'])
+    if (def.authType === 'OAUTH1' && def[field] !== undefined)
+      issues.push({ path: field, message: 'only applies to OAuth 2.0 services' });
+  if (def.pkce !== undefined && typeof def.pkce !== 'boolean')
+    issues.push({ path: 'pkce', message: 'must be true or false' });
   if (def.authType !== 'OAUTH1' && def.oauth1SignatureMethod !== undefined) {
     issues.push({ path: 'oauth1SignatureMethod', message: 'only applies to OAuth 1.0a services' });
   }
   if (def.authType !== 'API_KEY' && def.apiKeyParamName !== undefined) {
     issues.push({ path: 'apiKeyParamName', message: 'only applies to API key services' });
   }
+  // Decided for issue 14: Basic means RFC 7617's Authorization header, nothing else. A password in a query
+  // string is written to server, proxy and browser logs (RFC 9110 17.9: URIs are not private), and no
+  // standard or common convention names the parameters, so any choice here would be a guess per API.
   if (def.authType === 'BASIC' && def.paramType !== 'HEADERS') {
     issues.push({
       path: 'paramType',
-      message: 'must be HEADERS: Basic credentials travel in the Authorization header',
+      message:
+        'must be HEADERS: Basic credentials travel in the Authorization header (RFC 7617); a password in a ' +
+        'query string or form body would be written to server and proxy logs',
     });
   }
 }

@@ -1,5 +1,6 @@
 import { AuthFlowError } from '../errors';
 import { AUTH_TYPES, PARAM_TYPES, SUBDOMAIN_PLACEHOLDER, type ServiceDefinition } from '../types';
+import { checkGrantRules } from './grant-rules';
 import {
   type Bag,
   checkApiKeyParamName,
@@ -129,6 +130,7 @@ export function validateServiceDefinition(input: unknown, options: ValidateOptio
     issues.push({ path: 'paramType', message: `must be one of ${PARAM_TYPES.join(', ')}` });
   checkUrls(def, issues, options);
   checkAuthTypeRules(def, issues);
+  checkGrantRules(def, issues);
   checkScopeFields(def, issues);
   checkOptionalShapes(def, issues, options);
 

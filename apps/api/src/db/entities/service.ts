@@ -7,8 +7,8 @@ export type ParamType = 'HEADERS' | 'QUERY_STRING' | 'FORM_DATA';
 
 /**
  * A CUSTOM service, or the workspace's settings for a DEFAULT (catalog) service: a DEFAULT row exists only
- * once an admin sets its client credentials or a connection uses it, and then only `slug` and the client
- * credentials matter; everything else comes from the catalog.
+ * once an admin sets its client credentials or API base URLs or a connection uses it, and then only `slug`,
+ * the client credentials, `subdomain` and the `apiBaseUrls` override matter; the rest comes from the catalog.
  */
 @Entity('service')
 @Index(['workspaceId', 'slug'], { unique: true })
@@ -56,8 +56,16 @@ export class ServiceRow extends BaseRow {
   @Column('varchar', { length: 8, nullable: true })
   scopeDelimiter?: string | null;
 
+  /**
+   * CUSTOM: the service's API base URLs. DEFAULT: the workspace's override of the catalog's (a regional or
+   * self-hosted variant), null for the catalog's own.
+   */
   @Column('simple-json', { nullable: true })
   apiBaseUrls?: string[] | null;
+
+  /** DEFAULT with a [subdomain] host: the workspace's tenant host, set by an admin with its OAuth client. */
+  @Column('varchar', { length: 253, nullable: true })
+  subdomain?: string | null;
 
   @Column('varchar', { length: 128, nullable: true })
   apiKeyParamName?: string | null;
@@ -65,6 +73,22 @@ export class ServiceRow extends BaseRow {
   /** OAuth only: extra, non-secret authorize-request parameters (e.g. prompt=consent). */
   @Column('simple-json', { nullable: true })
   authorizeParams?: Record<string, string> | null;
+
+  /** CUSTOM OAUTH2: client_credentials (no browser); null: authorization_code. Set at creation only. */
+  @Column('varchar', { length: 32, nullable: true })
+  grantType?: 'client_credentials' | null;
+
+  /** CUSTOM OAUTH2 client_credentials: extra, non-secret token-request parameters (audience, resource). */
+  @Column('simple-json', { nullable: true })
+  tokenParams?: Record<string, string> | null;
+
+  /** CUSTOM OAUTH2: client_secret_basic or client_secret_post; null: the flows' default (post). */
+  @Column('varchar', { length: 32, nullable: true })
+  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | null;
+
+  /** CUSTOM OAUTH2: false turns PKCE off (a server that rejects it); null or true: on. */
+  @Column('boolean', { nullable: true })
+  pkce?: boolean | null;
 
   @Column('varchar', { length: 512, nullable: true })
   clientId?: string | null;

@@ -3,6 +3,7 @@ import {
   Service,
   ServiceFilter,
   ServicePage,
+  SetServiceApiBaseUrlsInput,
   SetServiceCredentialsInput,
   UpdateServiceInput,
 } from '@connections/schema';
@@ -54,17 +55,26 @@ export class ServiceResolver {
   }
 
   @Mutation(() => Service, {
-    description: "Admins only. Sets the workspace's OAuth client for a catalog service.",
+    description:
+      "Admins only. Sets the workspace's OAuth client for a catalog service, with the tenant host it belongs " +
+      'to for services with a [subdomain].',
   })
   async setServiceCredentials(
     @Arg('input') input: SetServiceCredentialsInput,
     @Ctx() ctx: GqlContext,
   ): Promise<Service> {
-    return ctx.app.registry.setCredentials(
-      requireAdmin(ctx.viewer),
-      input.slug,
-      input.clientId,
-      input.clientSecret,
-    );
+    return ctx.app.registry.setCredentials(requireAdmin(ctx.viewer), input);
+  }
+
+  @Mutation(() => Service, {
+    description:
+      "Admins only. Replaces a catalog service's API base URLs for this workspace (regional or self-hosted " +
+      "variants); an empty list restores the catalog's. Invocations and test requests follow it.",
+  })
+  async setServiceApiBaseUrls(
+    @Arg('input') input: SetServiceApiBaseUrlsInput,
+    @Ctx() ctx: GqlContext,
+  ): Promise<Service> {
+    return ctx.app.registry.setApiBaseUrls(requireAdmin(ctx.viewer), input);
   }
 }
