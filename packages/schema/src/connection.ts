@@ -1,7 +1,9 @@
-import { ArrayMaxSize, IsOptional, Length, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsOptional, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { User } from './account';
-import { ConnectionScope, ConnectionStatus } from './enums';
+import { ConnectionHealth } from './connection-health';
+import { ConnectionRelation, ConnectionScope, ConnectionStatus } from './enums';
+import { ConnectionAccessInput, ConnectionRestriction } from './connection-access';
 import { PageInfo } from './page';
 import { Service } from './service';
 
@@ -32,6 +34,20 @@ export class Authorization {
 
   @Field(() => [String])
   grantedScopes!: string[];
+
+  @Field(() => [String], {
+    description:
+      "The connection's requested scopes this authorization was not granted: after a scope change, or when the " +
+      'provider granted fewer than asked (scope drift, SCOPES_MISSING). Reconnect to grant them.',
+  })
+  missingScopes!: string[];
+
+  @Field({
+    description:
+      'Whether a refresh token is stored: the access token is then refreshed automatically; without one it ' +
+      'works until expiresAt, then the connection must be reconnected.',
+  })
+  hasRefreshToken!: boolean;
 
   @Field(() => Date, { nullable: true })
   expiresAt!: Date | null;
@@ -105,6 +121,37 @@ export class Connection {
   @Field(() => ConnectionPermissions)
   viewerCan!: ConnectionPermissions;
 
+  @Field(() => ConnectionRelation, { description: 'How the connection relates to the viewer.' })
+  relation!: ConnectionRelation;
+
+  @Field(() => ConnectionRestriction, {
+    nullable: true,
+    description: 'Who besides the owner and admins may see and use it; null when every member may.',
+  })
+  restriction!: ConnectionRestriction | null;
+
+  @Field({
+    description:
+      'False while the first authorization of a connection made with createAndConnect has not succeeded: only ' +
+      'its creator sees it, and can resume it (connect) or discard it (deleteConnection).',
+  })
+  finished!: boolean;
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      'When a not-finished connection is removed with its attempt, releasing its link name (a new connect ' +
+      'moves it later); null once finished.',
+  })
+  unfinishedExpiresAt!: Date | null;
+
+  @Field(() => ConnectionHealth, {
+    description:
+      'Last use, last success, calls and errors over 24 hours (from the activity log); read for a whole page ' +
+      'in one statement.',
+  })
+  health?: ConnectionHealth;
+
   @Field()
   createdAt!: Date;
 
@@ -139,6 +186,22 @@ export class ConnectionFilter {
   @IsOptional()
   @MaxLength(100)
   search?: string;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Connections owned by this member. Admins may name anyone; others only themselves.',
+  })
+  @IsOptional()
+  @Length(1, 80)
+  owner?: string;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      "true: only connections that need someone to act: the viewer's authorization is NEEDS_REAUTH or " +
+      'REFRESH_FAILED, or lacks requested scopes (missingScopes not empty). false: only the others.',
+  })
+  needsAttention?: boolean;
 }
 
 @InputType()
@@ -175,4 +238,9 @@ export class CreateConnectionInput {
     message: 'must be a host label: letters, digits and inner hyphens, not a number, not localhost',
   })
   subdomain?: string;
+
+  @Field(() => ConnectionAccessInput, { nullable: true, description: 'Absent: every member may use it.' })
+  @IsOptional()
+  @ValidateNested()
+  access?: ConnectionAccessInput;
 }

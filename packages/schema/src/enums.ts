@@ -24,6 +24,13 @@ export enum ConnectionScope {
   SHARED = 'SHARED',
   ALL = 'ALL',
 }
+/** How a connection the viewer can see relates to them (access.ts decides it). */
+export enum ConnectionRelation {
+  OWN = 'OWN',
+  SHARED = 'SHARED',
+  OWNER_CREDENTIALS = 'OWNER_CREDENTIALS',
+  AVAILABLE = 'AVAILABLE',
+}
 /** The status of the authorization that would be used for the viewer, or NOT_CONNECTED. */
 export enum ConnectionStatus {
   NOT_CONNECTED = 'NOT_CONNECTED',
@@ -49,6 +56,27 @@ registerEnumType(ParamType, {
 });
 registerEnumType(ConnectionScope, {
   name: 'ConnectionScope',
-  description: 'OWN: connections I own. SHARED: login-user connections of others that I authorized.',
+  description:
+    'OWN: connections I own, including my own not-finished ones. SHARED: connections of others that I use: ' +
+    "login-user ones I authorized (relation SHARED) and owner-credential ones I may call with their owner's " +
+    'authorization (relation OWNER_CREDENTIALS). ALL: every connection I may see (for admins, the whole ' +
+    "workspace except other users' not-finished connections).",
+});
+registerEnumType(ConnectionRelation, {
+  name: 'ConnectionRelation',
+  description: 'How a connection relates to the viewer.',
+  valuesConfig: {
+    OWN: { description: 'The viewer owns it.' },
+    SHARED: { description: "Another owner's login-user connection that the viewer has authorized." },
+    OWNER_CREDENTIALS: {
+      description:
+        "Another owner's owner-credential connection the viewer may use: calls run with the owner's " +
+        'authorization, which only the owner and admins can (re)authorize.',
+    },
+    AVAILABLE: {
+      description:
+        "Another owner's login-user connection the viewer has not authorized yet (connect to use it).",
+    },
+  },
 });
 registerEnumType(ConnectionStatus, { name: 'ConnectionStatus' });

@@ -15,6 +15,7 @@ import type { AuthorizationStore } from './authorization-store';
 import type { AuthorizationTransitions } from './authorization-transitions';
 import { sha256 } from './secrets';
 import type { ServiceRegistry } from './service-registry';
+import type { UnfinishedConnections } from './unfinished-connections';
 import type { Viewer } from './viewer';
 
 export const ATTEMPT_TTL_MS = 10 * 60_000;
@@ -45,6 +46,8 @@ export class AttemptsService {
   readonly flows: AttemptFlowStore;
   /** The guarded agents the dance's own requests leave through (none in tests of the domain alone). */
   readonly grantAgents?: GrantAgents;
+  /** Connections whose first attempt never succeeded: removed once their last attempt has expired. */
+  readonly unfinished: UnfinishedConnections;
 
   constructor(
     private readonly ds: DataSource,
@@ -54,9 +57,11 @@ export class AttemptsService {
     private readonly events: AuthorizationEvents,
     private readonly publicUrl: () => string,
     box: SecretBox,
+    unfinished: UnfinishedConnections,
     network?: { grantAgents?: GrantAgents },
   ) {
     this.flows = new AttemptFlowStore(ds, box);
+    this.unfinished = unfinished;
     this.grantAgents = network?.grantAgents;
   }
 

@@ -7,7 +7,6 @@ import {
 import { randomBytes } from 'node:crypto';
 import { parseKey, SecretBox } from '../crypto/secret-box';
 import { AuthorizationAttemptRow, AuthorizationRow, ConnectionRow } from '../db/entities';
-import { newId } from '../db/entities/base';
 import { subscribeEvents, type EventLog } from '../test-support/events';
 import {
   addMember,
@@ -385,29 +384,23 @@ describe.each(databases())('Connect: every kind of authorization (%s)', (db) => 
       await t.gql(CREATE, { i: { name: 'Admin ledger', service: slugs.basic } }, admin),
     ).createConnection;
     const before = await rowCounts(t);
-    // Invisible to the member, so NOT_FOUND rather than FORBIDDEN: a refusal would confirm that it exists.
-    const hidden = await connect(owned.id, { username: 'user-a', password: REFUSED.password }, a.auth);
-    expect(errorOf(hidden).extensions?.code).toBe('NOT_FOUND');
-    expect(await rowCounts(t)).toEqual(before);
-
-    // Even when something makes it visible to the member (a stray authorization row), authorizing it is
+    // Every member sees it and may call it with the admin's authorization (issue 13), but authorizing it is
     // the owner's or an admin's business: FORBIDDEN, and the owner's authorization is not created.
-    const repo = t.server.ds.getRepository(AuthorizationRow);
-    const stray = await repo.save(
-      repo.create({
-        id: newId(),
-        workspaceId: (await t.server.ds.getRepository(ConnectionRow).findOneByOrFail({ id: owned.id }))
-          .workspaceId,
-        connectionId: owned.id,
-        principalId: a.userId,
-        status: 'REVOKED',
-        grantedScopes: [],
-      }),
-    );
     const refused = await connect(owned.id, { username: 'user-a', password: REFUSED.password }, a.auth);
     expect(errorOf(refused).extensions?.code).toBe('FORBIDDEN');
-    expect(await repo.countBy({ connectionId: owned.id })).toBe(1);
-    await repo.delete({ id: stray.id });
+    expect(await rowCounts(t)).toEqual(before);
+
+    // Restricted to the owner and admins, it is invisible to the member: NOT_FOUND rather than FORBIDDEN, as a
+    // refusal would confirm that it exists.
+    const restrict = await t.gql(
+      'mutation($i: UpdateConnectionInput!) { updateConnection(input: $i) { id } }',
+      { i: { id: owned.id, access: { restricted: true, members: [] } } },
+      admin,
+    );
+    expect(restrict.errors).toBeUndefined();
+    const hidden = await connect(owned.id, { username: 'user-a', password: REFUSED.password }, a.auth);
+    expect(errorOf(hidden).extensions?.code).toBe('NOT_FOUND');
+    expect(await t.server.ds.getRepository(AuthorizationRow).countBy({ connectionId: owned.id })).toBe(0);
   });
 
   describe('subscriptions', () => {
@@ -475,8 +468,13 @@ describe.each(databases())('Connect: every kind of authorization (%s)', (db) => 
     });
 
     test('a connection the subscriber cannot see is NOT_FOUND; errors carry codes as over HTTP', async () => {
+      // Restricted to its owner and admins (issue 13: unrestricted, every member sees it).
       const owned = ok(
-        await t.gql(CREATE, { i: { name: 'Not for members', service: slugs.basic } }, admin),
+        await t.gql(
+          CREATE,
+          { i: { name: 'Not for members', service: slugs.basic, access: { restricted: true, members: [] } } },
+          admin,
+        ),
       ).createConnection;
       const client = cookieWsClient(t, members.a.auth.cookie!);
       const codeOf = async (query: string, variables: Record<string, unknown> = {}) => {

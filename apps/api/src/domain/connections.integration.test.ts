@@ -185,7 +185,9 @@ describe.each(databases())('connections API (%s)', (db) => {
     });
 
     test('a catalog service with a [subdomain] needs one', async () => {
-      const entry = catalog.find((e) => e.subdomain && e.authType === 'OAUTH2')!;
+      // A key or Basic service: its credentials are the member's, so each connection names its host (an OAuth
+      // service's host is the workspace's, set with its client: service-tenant-host.integration.test.ts).
+      const entry = catalog.find((e) => e.subdomain && (e.authType === 'API_KEY' || e.authType === 'BASIC'))!;
       expect(entry).toBeDefined();
       const svc = (
         await t.gql(`query($s: String) { service(slug: $s) { needsSubdomain } }`, { s: entry.slug }, admin)
@@ -354,28 +356,15 @@ describe.each(databases())('connections API (%s)', (db) => {
       expect(await h.linkNames(auth.m2, { scope: 'OWN' })).toEqual(['m2_login', 'm2_owner']);
     });
 
-    test("a member sees their own connections and others' login-user ones, never others' owner-credential ones", async () => {
-      expect(await h.linkNames(auth.m1)).toEqual(['a_login', 'm1_login', 'm1_owner', 'm2_login']);
-      expect(await h.linkNames(auth.m1, { scope: 'ALL' })).toEqual([
-        'a_login',
-        'm1_login',
-        'm1_owner',
-        'm2_login',
-      ]);
-      expect(await h.linkNames(auth.m2)).toEqual(['a_login', 'm1_login', 'm2_login', 'm2_owner']);
-      for (const hidden of ['m2_owner', 'a_owner', 'plain', 'percent_100']) {
-        const byId = await t.gql(BY_ID, { id: c[hidden]!.id }, auth.m1);
-        expect(byId.data).toBeNull();
-        expect(errorOf(byId).extensions?.code).toBe('NOT_FOUND');
-        const byLink = await t.gql(BY_LINK, { l: hidden }, auth.m1);
-        expect(errorOf(byLink).extensions?.code).toBe('NOT_FOUND');
-        // Its events are not readable either.
-        const events = await t.gql(
-          'query($id: ID) { auditEvents(filter: {connectionId: $id}) { totalCount } }',
-          { id: c[hidden]!.id },
-          auth.m1,
-        );
-        expect(errorOf(events).extensions?.code).toBe('NOT_FOUND');
+    test("a member sees every unrestricted connection: others' owner-credential ones too (issue 13)", async () => {
+      expect(await h.linkNames(auth.m1)).toEqual(ALL);
+      expect(await h.linkNames(auth.m1, { scope: 'ALL' })).toEqual(ALL);
+      expect(await h.linkNames(auth.m2)).toEqual(ALL);
+      // Each member may call another's owner-credential connection, with the owner's authorization.
+      for (const linkName of ['m2_owner', 'a_owner', 'plain', 'percent_100']) {
+        const byId = (await t.gql(BY_ID, { id: c[linkName]!.id }, auth.m1)).data!.connection;
+        expect(byId.owner.email).not.toBe('m1@example.com');
+        expect((await t.gql(BY_LINK, { l: linkName }, auth.m1)).data!.connection).toEqual(byId);
       }
       const visible = await t.gql(BY_LINK, { l: 'm2_login' }, auth.m1);
       expect(visible.data!.connection).toMatchObject({
@@ -390,17 +379,28 @@ describe.each(databases())('connections API (%s)', (db) => {
         expect((await t.gql(BY_LINK, { l: linkName }, auth.admin)).data!.connection.id).toBe(c[linkName]!.id);
     });
 
-    test('SHARED: login-user connections of others, once the viewer authorized them', async () => {
+    test("SHARED: others' login-user connections once the viewer authorized them, and others' owner-credential ones", async () => {
+      // Relation OWNER_CREDENTIALS: the owner-credential connections the viewer does not own.
+      const othersOwnerCredentials = (who: 'admin' | 'm1' | 'm2') =>
+        ({
+          admin: ['m1_owner', 'm2_owner'],
+          m1: ['a_owner', 'm2_owner', 'percent_100', 'plain'],
+          m2: ['a_owner', 'm1_owner', 'percent_100', 'plain'],
+        })[who];
       // m1 has only a PENDING authorization (on a_login): not authorized yet.
-      expect(await h.linkNames(auth.m1, { scope: 'SHARED' })).toEqual([]);
+      expect(await h.linkNames(auth.m1, { scope: 'SHARED' })).toEqual(othersOwnerCredentials('m1').sort());
       await m1AuthorizesM2Login();
-      expect(await h.linkNames(auth.m1, { scope: 'SHARED' })).toEqual(['m2_login']);
+      expect(await h.linkNames(auth.m1, { scope: 'SHARED' })).toEqual(
+        [...othersOwnerCredentials('m1'), 'm2_login'].sort(),
+      );
       expect(await h.linkNames(auth.m2, { scope: 'OWN' })).toEqual(['m2_login', 'm2_owner']);
-      expect(await h.linkNames(auth.m2, { scope: 'SHARED' })).toEqual([]);
-      expect(await h.linkNames(auth.admin, { scope: 'SHARED' })).toEqual(['m1_login']);
-      // An owner-credential connection is never shared, whatever authorizations exist for it.
+      expect(await h.linkNames(auth.m2, { scope: 'SHARED' })).toEqual(othersOwnerCredentials('m2').sort());
+      expect(await h.linkNames(auth.admin, { scope: 'SHARED' })).toEqual(
+        [...othersOwnerCredentials('admin'), 'm1_login'].sort(),
+      );
+      // An owner-credential connection is shared as the owner's, whatever other authorizations exist for it.
       await h.authorize(c.a_owner!.id, user.m2.userId, 'CONNECTED');
-      expect(await h.linkNames(auth.m2, { scope: 'SHARED' })).toEqual([]);
+      expect(await h.linkNames(auth.m2, { scope: 'SHARED' })).toEqual(othersOwnerCredentials('m2').sort());
       await t.server.ds
         .getRepository(AuthorizationRow)
         .delete({ connectionId: c.a_owner!.id, principalId: user.m2.userId });
@@ -455,8 +455,13 @@ describe.each(databases())('connections API (%s)', (db) => {
       ]);
       expect(await h.linkNames(auth.admin, { service: longSlug.id })).toEqual(['percent_100']);
       expect(await h.linkNames(auth.admin, { service: longSlug.slug })).toEqual(['percent_100']);
-      // Visibility still applies.
-      expect(await h.linkNames(auth.m1, { service: team.id })).toEqual(['a_login', 'm1_login']);
+      // A member sees the same: nothing here is restricted.
+      expect(await h.linkNames(auth.m1, { service: team.id })).toEqual([
+        'a_login',
+        'm1_login',
+        'm2_owner',
+        'plain',
+      ]);
       expect(await h.linkNames(auth.admin, { service: 'gitlab' })).toEqual([]);
       const unknown = await t.gql(LIST, { f: { service: 'no-such-service' } }, auth.admin);
       expect(errorOf(unknown).extensions?.code).toBe('NOT_FOUND');
@@ -464,15 +469,25 @@ describe.each(databases())('connections API (%s)', (db) => {
 
     test("filter by status, as seen by the viewer's principal", async () => {
       await m1AuthorizesM2Login();
-      expect(await h.linkNames(auth.m1, { status: 'CONNECTED' })).toEqual(['m2_login']);
+      // m2_owner runs with m2's CONNECTED authorization, for m1 too.
+      expect(await h.linkNames(auth.m1, { status: 'CONNECTED' })).toEqual(['m2_login', 'm2_owner']);
       expect(await h.linkNames(auth.m1, { status: 'PENDING' })).toEqual(['a_login']);
-      expect(await h.linkNames(auth.m1, { status: 'NOT_CONNECTED' })).toEqual(['m1_login', 'm1_owner']);
+      expect(await h.linkNames(auth.m1, { status: 'NOT_CONNECTED' })).toEqual([
+        'a_owner',
+        'm1_login',
+        'm1_owner',
+        'percent_100',
+        'plain',
+      ]);
       expect(await h.linkNames(auth.admin, { status: 'CONNECTED' })).toEqual(['m1_login', 'm2_owner']);
       expect(await h.linkNames(auth.admin, { status: 'NOT_CONNECTED' })).toEqual(
         ALL.filter((l) => !['m1_login', 'm2_owner'].includes(l)),
       );
       expect(await h.linkNames(auth.admin, { status: 'REVOKED' })).toEqual([]);
-      expect(await h.linkNames(auth.m1, { scope: 'SHARED', status: 'CONNECTED' })).toEqual(['m2_login']);
+      expect(await h.linkNames(auth.m1, { scope: 'SHARED', status: 'CONNECTED' })).toEqual([
+        'm2_login',
+        'm2_owner',
+      ]);
       expect(await h.linkNames(auth.m1, { scope: 'OWN', status: 'CONNECTED' })).toEqual([]);
     });
 
@@ -487,7 +502,7 @@ describe.each(databases())('connections API (%s)', (db) => {
       expect(await h.linkNames(auth.admin, { search: 'm_' })).toEqual([]);
       expect(await h.linkNames(auth.admin, { search: '\\' })).toEqual([]);
       expect(await h.linkNames(auth.admin, { search: "o'brien" })).toEqual([]);
-      expect(await h.linkNames(auth.m1, { search: 'owner' })).toEqual(['m1_owner']);
+      expect(await h.linkNames(auth.m1, { search: 'owner' })).toEqual(['a_owner', 'm1_owner', 'm2_owner']);
     });
 
     test('pages walk the list without duplicates', async () => {
@@ -549,9 +564,9 @@ describe.each(databases())('connections API (%s)', (db) => {
       expect(await h.count('connection', `WHERE id = '${teamConn.id}'`)).toBe(1);
       expect(await h.count('authorization', `WHERE "connectionId" = '${teamConn.id}'`)).toBe(3);
 
-      // An owner-credential connection of someone else is not even visible to a member.
+      // An owner-credential connection of someone else: a member may use it, not delete it.
       const private1 = await h.create(m1, { name: 'Private conn', service: 'github' });
-      expect(errorOf(await t.gql(DELETE, { id: private1.id }, m2)).extensions?.code).toBe('NOT_FOUND');
+      expect(errorOf(await t.gql(DELETE, { id: private1.id }, m2)).extensions?.code).toBe('FORBIDDEN');
       expect(await h.count('connection', `WHERE id = '${private1.id}'`)).toBe(1);
 
       const deleted = await t.gql(DELETE, { id: teamConn.id }, m1);
@@ -593,7 +608,8 @@ describe.each(databases())('connections API (%s)', (db) => {
       `{ connections(first: ${first}) { totalCount nodes { id name linkName status service { name } owner { email } authorization { status principal { email } } } } }`;
 
     beforeAll(async () => {
-      t = await startTestServer(db);
+      // No background job beside the requests: a webhook poll during a measurement counted as the list's.
+      t = await startTestServer(db, {}, { backgroundJobs: false });
       h = helpers(t);
       admin = await t.adminAuth();
       const m = await addMember(t, 'counted@example.com');
@@ -629,6 +645,7 @@ describe.each(databases())('connections API (%s)', (db) => {
           scopes: ['s'],
           useLoginUserCredentials: login,
           ownerId,
+          establishedAt: new Date(),
         });
         const auth = (principalId: string, status: AuthorizationStatus) =>
           authorizations.push({
@@ -665,17 +682,14 @@ describe.each(databases())('connections API (%s)', (db) => {
       const large = await measure(auth, 100);
       expect(small.page.nodes).toHaveLength(10);
       expect(large.page.nodes).toHaveLength(100);
-      expect(large.page.totalCount).toBe(who === 'admin' ? 121 : 100);
+      expect(large.page.totalCount).toBe(121);
       // The big page really carries owners, authorizations and their principals, including the viewer's own.
-      // (A member sees no connection whose principal is the admin: the admin's owner-credential ones are hidden.)
       const principals = new Set(
         large.page.nodes
           .filter((n: Conn) => n.authorization)
           .map((n: Conn) => n.authorization.principal.email),
       );
-      expect(principals).toEqual(
-        new Set(who === 'admin' ? [ADMIN_EMAIL, 'counted@example.com'] : ['counted@example.com']),
-      );
+      expect(principals).toEqual(new Set([ADMIN_EMAIL, 'counted@example.com']));
       const loginUser = large.page.nodes.filter(
         (n: Conn) => n.authorization && n.owner.email !== n.authorization.principal.email,
       );

@@ -6,17 +6,25 @@ import { newId } from '../db/entities/base';
 import { AppError, badInput, forbidden, notFound } from '../errors';
 import { canManage, canSee } from './access';
 import type { AuditService } from './audit';
-import type { EventTx } from './authorization-events';
+import type { AuthorizationEventPayload, EventTx } from './authorization-events';
 import type { AuthorizationStore } from './authorization-store';
 import type { AuthorizationTransitions } from './authorization-transitions';
+import { refuseLoginUserCredentials } from './client-credentials-connect';
 import { type ConnectionFilterInput, listConnections } from './connection-list';
+import { type ConnectionAccessInput, restrictionFrom, restrictionMembers } from './connection-restriction';
+import { type UpdateConnectionInput, updateConnection } from './connection-update';
 import { connectionView } from './connection-views';
+import { EventVisibility } from './event-visibility';
+import type { Invalidator } from './invalidation';
 import { deriveLinkName, firstFreeLinkName } from './link-name';
 import type { ServiceRegistry } from './service-registry';
 import { checkScopes } from './service-validation';
+import { withUnfinishedDeadlines } from './unfinished-connections';
 import type { Viewer } from './viewer';
 
 export type { ConnectionFilterInput, ConnectionScopeFilter, ConnectionStatusValue } from './connection-list';
+export type { ConnectionAccessInput } from './connection-restriction';
+export type { UpdateConnectionInput } from './connection-update';
 export { authorizationView } from './connection-views';
 export { userView } from './user-views';
 
@@ -28,16 +36,29 @@ export interface CreateConnectionInput {
   useLoginUserCredentials: boolean;
   extensionId?: string | null;
   subdomain?: string | null;
+  /** Absent: every member may see and use it. */
+  access?: ConnectionAccessInput | null;
+  /**
+   * Domain only (no GraphQL field): createAndConnect's connection, not finished until its first authorization
+   * succeeds (unfinished-connections.ts). Everything else is established at creation.
+   */
+  unfinished?: boolean;
 }
 
 export class ConnectionsService {
+  private readonly eventVisibility: EventVisibility;
+
   constructor(
     private readonly ds: DataSource,
     private readonly registry: ServiceRegistry,
     private readonly audit: AuditService,
     private readonly store: AuthorizationStore,
     private readonly transitions: AuthorizationTransitions,
-  ) {}
+    /** Tells caches and open sockets on every replica that a connection changed. */
+    private readonly invalidator?: Invalidator,
+  ) {
+    this.eventVisibility = new EventVisibility(ds, invalidator);
+  }
 
   list(viewer: Viewer, filter: ConnectionFilterInput, window: { offset: number; limit: number }) {
     return listConnections(
@@ -66,15 +87,38 @@ export class ConnectionsService {
         : { linkName: ref.linkName!, workspaceId: viewer.workspaceId },
       relations: { service: true, owner: true },
     });
-    if (!row || !(await canSee(viewer, row, () => this.store.hasOwn(row.id, viewer.userId))))
-      throw notFound('Connection');
+    if (!row || !canSee(viewer, row)) throw notFound('Connection');
     return row;
   }
 
-  /** The views of connections, with the viewer's authorization of each read in one query. */
+  /**
+   * Whether the viewer may see an authorization event: canSeeEvent on the current row of its connection
+   * (looked up only when the rule needs it, through a short cache that connection changes evict).
+   */
+  canSeeEvent(viewer: Viewer, e: AuthorizationEventPayload): boolean | Promise<boolean> {
+    return this.eventVisibility.canSee(viewer, e);
+  }
+
+  /** The views of connections, with the viewer's authorization of each and the named members read once. */
   async views(viewer: Viewer, rows: ConnectionRow[]): Promise<ConnectionView[]> {
     const auths = await this.store.forViewer(viewer, rows);
-    return rows.map((r) => connectionView(viewer, r, auths.get(r.id), this.registry.view(r.service)));
+    const members = await restrictionMembers(this.ds, viewer.workspaceId, rows);
+    return withUnfinishedDeadlines(
+      this.ds.manager,
+      rows.map((r) => connectionView(viewer, r, auths.get(r.id), this.registry.view(r.service), members)),
+    );
+  }
+
+  /**
+   * updateConnection: the display name, the scopes and who may use it; the owner and admins only. Caches and
+   * sockets on every replica hear about it once it has committed.
+   */
+  async update(viewer: Viewer, input: UpdateConnectionInput): Promise<ConnectionView> {
+    const row = await this.findVisible(viewer, { id: input.id });
+    this.assertCanManage(viewer, row);
+    await updateConnection({ ds: this.ds, registry: this.registry, audit: this.audit }, viewer, row, input);
+    this.invalidator?.invalidate('connection', row.id);
+    return this.get(viewer, { id: row.id });
   }
 
   /**
@@ -111,12 +155,65 @@ export class ConnectionsService {
     const service = await this.registry.rowForConnection(viewer.workspaceId, input.service, m);
     const view = this.registry.view(service);
     const scopes = checkScopes('scopes', input.scopes ?? view.defaultScopes, view.scopeDelimiter);
+    await this.checkPlacement(viewer, input, view, m);
+    const linkName = await this.chooseLinkName(viewer.workspaceId, name, input.linkName, m);
+    const restrictedTo = input.access
+      ? await restrictionFrom(m, viewer.workspaceId, viewer.userId, input.access)
+      : null;
+    const created = m.create(ConnectionRow, {
+      id: newId(),
+      workspaceId: viewer.workspaceId,
+      name,
+      linkName,
+      serviceId: service.id,
+      scopes,
+      useLoginUserCredentials: input.useLoginUserCredentials,
+      ownerId: viewer.userId,
+      extensionId: input.extensionId ?? null,
+      subdomain: input.subdomain ?? null,
+      restrictedTo,
+      establishedAt: input.unfinished ? null : new Date(),
+    });
+    await m.save(ConnectionRow, created);
+    await this.audit.record(
+      viewer,
+      {
+        action: 'connection.created',
+        targetType: 'connection',
+        targetId: created.id,
+        connectionId: created.id,
+        extensionId: created.extensionId,
+        message: `Created connection "${name}" (${linkName}) to ${view.name}`,
+        metadata: {
+          linkName,
+          service: view.slug,
+          useLoginUserCredentials: input.useLoginUserCredentials,
+          ...(restrictedTo ? { restrictedTo: restrictedTo.join(',') } : {}),
+        },
+      },
+      m,
+    );
+    created.service = service;
+    return created;
+  }
+
+  /**
+   * What a new connection hangs on besides its name and scopes: the subdomain its service needs (or not), the
+   * credential mode its service allows, and the extension it joins.
+   */
+  private async checkPlacement(
+    viewer: Viewer,
+    input: CreateConnectionInput,
+    view: ReturnType<ServiceRegistry['view']>,
+    m: EntityManager,
+  ): Promise<void> {
     if (view.needsSubdomain && !input.subdomain)
       throw badInput(
         'subdomain',
         `${view.name} needs your account's subdomain (the [subdomain] in its URLs)`,
       );
     if (!view.needsSubdomain && input.subdomain) throw badInput('subdomain', `${view.name} has no subdomain`);
+    refuseLoginUserCredentials(view, input.useLoginUserCredentials);
     // An extension's uninstall deletes its connections: attaching one to an extension is an admin's call
     // (installExtension, admins only, passes through here), or a member could have another's uninstall
     // delete their connection, or slip one into an extension.
@@ -129,34 +226,6 @@ export class ConnectionsService {
       !(await m.countBy(ExtensionRow, { id: input.extensionId, workspaceId: viewer.workspaceId }))
     )
       throw notFound('Extension');
-    const linkName = await this.chooseLinkName(viewer.workspaceId, name, input.linkName, m);
-    const created = m.create(ConnectionRow, {
-      id: newId(),
-      workspaceId: viewer.workspaceId,
-      name,
-      linkName,
-      serviceId: service.id,
-      scopes,
-      useLoginUserCredentials: input.useLoginUserCredentials,
-      ownerId: viewer.userId,
-      extensionId: input.extensionId ?? null,
-      subdomain: input.subdomain ?? null,
-    });
-    await m.save(ConnectionRow, created);
-    await this.audit.record(
-      viewer,
-      {
-        action: 'connection.created',
-        targetType: 'connection',
-        targetId: created.id,
-        connectionId: created.id,
-        message: `Created connection "${name}" (${linkName}) to ${view.name}`,
-        metadata: { linkName, service: view.slug, useLoginUserCredentials: input.useLoginUserCredentials },
-      },
-      m,
-    );
-    created.service = service;
-    return created;
   }
 
   private async chooseLinkName(
@@ -209,6 +278,7 @@ export class ConnectionsService {
         targetType: 'connection',
         targetId: row.id,
         connectionId: row.id,
+        extensionId: row.extensionId,
         message: `Deleted connection "${row.name}" (${row.linkName})`,
         metadata: { linkName: row.linkName },
       },

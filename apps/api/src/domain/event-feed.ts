@@ -18,8 +18,11 @@ export interface FollowQuery {
   filter: EventFilter;
   /** The client's cursor; absent: from now on. */
   after?: string | null;
-  /** Whether the viewer may see an event (canSeeEvent, for whoever the socket is now). */
-  visible: (e: Event) => boolean;
+  /**
+   * Whether the viewer may see an event (canSeeEvent, for whoever the socket is now); a promise when it has to
+   * read the event's connection first.
+   */
+  visible: (e: Event) => boolean | Promise<boolean>;
 }
 
 const READ_BATCH = 200;
@@ -83,7 +86,7 @@ async function relay(
   void stop.then(() => ((stopped = true), live.close()));
   let position = after;
   const send = async (e: Event) => {
-    if (!stopped && matchesFilter(e, q.filter) && q.visible(e)) await push(e);
+    if (!stopped && matchesFilter(e, q.filter) && (await q.visible(e))) await push(e);
   };
   /** Sends what the log holds in (position, upTo]. */
   const catchUp = async (upTo: number) => {
@@ -147,7 +150,7 @@ export async function eventPage(
     let i = 0;
     for (; i < batch.length && nodes.length < q.first; i++) {
       position = batch[i]!.seq;
-      if (q.visible(batch[i]!)) nodes.push(batch[i]!);
+      if (await q.visible(batch[i]!)) nodes.push(batch[i]!);
     }
     scanned += i;
     if (i === batch.length && batch.length < READ_BATCH) {

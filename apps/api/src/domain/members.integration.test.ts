@@ -1,6 +1,6 @@
 import { Browser } from '@connections/auth-flows/test-support/browser';
 import { startOidcServer, type OidcServer } from '@connections/auth-flows/test-support/oidc';
-import { AuthorizationRow } from '../db/entities';
+import { AuthorizationRow, ConnectionRow } from '../db/entities';
 import { subscribeEvents } from '../test-support/events';
 import { addMember, type Auth, databases, startTestServer, type TestServer } from '../test-support/server';
 import { startUpstream, type Upstream } from '../test-support/upstream';
@@ -177,6 +177,32 @@ describe.each(databases())('removing a member (%s)', (db) => {
       targetId: userId,
       metadata: { role: 'MEMBER', endedSessions: 1, revokedApiTokens: 1, transferredConnections: 2 },
     });
+  });
+
+  test('a removed member is taken off every restriction, so coming back does not restore access', async () => {
+    const { userId: leaver } = await addMember(t, `named-${db}@example.com`);
+    const { userId: stays } = await addMember(t, `named-stays-${db}@example.com`);
+    const r = await t.gql(
+      'mutation($i: CreateConnectionInput!) { createConnection(input: $i) { id } }',
+      {
+        i: {
+          name: `Restricted ${db}`,
+          service: apiKey,
+          access: { restricted: true, members: [leaver, stays] },
+        },
+      },
+      admin,
+    );
+    expect(r.errors).toBeUndefined();
+    const id = r.data!.createConnection.id as string;
+    const removed = await t.gql(
+      'mutation($i: RemoveMemberInput!) { removeMember(input: $i) { transferredConnections } }',
+      { i: { userId: leaver } },
+      admin,
+    );
+    expect(removed.data!.removeMember).toEqual({ transferredConnections: 0 });
+    const row = await t.server.ds.getRepository(ConnectionRow).findOneByOrFail({ id });
+    expect(row.restrictedTo).toEqual([stays]);
   });
 
   test('admins only, never oneself, and only members of this workspace', async () => {

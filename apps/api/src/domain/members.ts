@@ -6,6 +6,7 @@ import { newId } from '../db/entities/base';
 import type { Role } from '../db/entities/membership';
 import { AppError, badInput, notFound } from '../errors';
 import { memberView, removedMemberView, type RemovedMemberView } from './account-views';
+import { forgetMember } from './connection-restriction';
 import type { AuditService } from './audit';
 import type { AuthorizationStore } from './authorization-store';
 import type { AuthorizationTransitions } from './authorization-transitions';
@@ -20,6 +21,8 @@ interface CutOff {
   sessions: string[];
   tokens: string[];
   connections: string[];
+  /** Connections whose restriction named the removed member (taken off it). */
+  unrestricted: string[];
 }
 
 /** A workspace's members: listing, adding, changing roles and removing them. */
@@ -137,7 +140,8 @@ export class MembersService {
     // credential rather than per user: the user may still be signed in to another workspace.
     for (const id of cut.sessions) this.invalidator.invalidate('session', id);
     for (const id of cut.tokens) this.invalidator.invalidate('apiToken', id);
-    for (const id of cut.connections) this.invalidator.invalidate('connection', id);
+    for (const id of new Set([...cut.connections, ...cut.unrestricted]))
+      this.invalidator.invalidate('connection', id);
     const revokedAuthorizations = await this.revokeAuthorizationsOf(viewer, userId);
     return removedMemberView(cut.user, {
       endedSessions: cut.sessions.length,
@@ -163,10 +167,11 @@ export class MembersService {
     const tokens = ids(await m.find(ApiTokenRow, { select: { id: true }, where: live }));
     if (tokens.length) await m.update(ApiTokenRow, { id: In(tokens) }, { revokedAt: new Date() });
     const owned = await m.find(ConnectionRow, {
-      select: { id: true, linkName: true },
+      select: { id: true, linkName: true, extensionId: true },
       where: { workspaceId, ownerId: userId },
     });
     if (owned.length) await m.update(ConnectionRow, { id: In(ids(owned)) }, { ownerId: viewer.userId });
+    const unrestricted = await forgetMember(m, workspaceId, userId);
     for (const c of owned)
       await this.audit.record(
         viewer,
@@ -175,6 +180,7 @@ export class MembersService {
           targetType: 'connection',
           targetId: c.id,
           connectionId: c.id,
+          extensionId: c.extensionId,
           message: `${c.linkName} passed from ${user.email} (removed) to ${viewer.user.email}`,
           metadata: { from: userId, to: viewer.userId },
         },
@@ -196,7 +202,7 @@ export class MembersService {
       },
       m,
     );
-    return { user, sessions, tokens, connections: ids(owned) };
+    return { user, sessions, tokens, connections: ids(owned), unrestricted };
   }
 
   /**

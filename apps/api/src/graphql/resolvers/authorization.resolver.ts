@@ -10,7 +10,7 @@ import {
 } from '@connections/schema';
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { requireViewer } from '../../domain/viewer';
-import { type AuthorizationEventPayload, canSeeEvent } from '../../domain/authorization-events';
+import type { AuthorizationEventPayload } from '../../domain/authorization-events';
 import { eventPage, followEvents, type StreamFailure } from '../../domain/event-feed';
 import type { EventFilter } from '../../domain/event-log';
 import { authorizationEventView } from '../../domain/event-views';
@@ -82,7 +82,7 @@ export class AuthorizationResolver {
         after: wanted.after,
         visible: (e: AuthorizationEventPayload) => {
           const now = current();
-          return !!now && canSeeEvent(now, e);
+          return !!now && ctx.app.connections.canSeeEvent(now, e);
         },
       });
     },
@@ -119,7 +119,7 @@ export class AuthorizationResolver {
       filter: filter ?? {},
       after,
       first: first ?? 50,
-      visible: (e) => canSeeEvent(viewer, e),
+      visible: (e) => ctx.app.connections.canSeeEvent(viewer, e),
     });
     return { nodes: page.nodes.map(authorizationEventView), pageInfo: page.pageInfo };
   }

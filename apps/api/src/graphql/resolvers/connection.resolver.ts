@@ -1,9 +1,11 @@
 import {
   Connection,
   ConnectionFilter,
+  ConnectionOrder,
   ConnectionPage,
   ConnectionScope,
   CreateConnectionInput,
+  UpdateConnectionInput,
 } from '@connections/schema';
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { pageOf, pageWindow } from '../../domain/pagination';
@@ -18,12 +20,17 @@ export class ConnectionResolver {
     @Arg('filter', () => ConnectionFilter, { nullable: true }) filter?: ConnectionFilter,
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('orderBy', () => ConnectionOrder, {
+      nullable: true,
+      description: 'Newest first when absent. Keep the same order for every page of a list.',
+    })
+    orderBy?: ConnectionOrder,
   ): Promise<ConnectionPage> {
     const v = requireViewer(ctx.viewer);
     const window = pageWindow(first, after);
     const { nodes, total } = await ctx.app.connections.list(
       v,
-      { ...filter, scope: filter?.scope ?? ConnectionScope.ALL },
+      { ...filter, scope: filter?.scope ?? ConnectionScope.ALL, orderBy },
       window,
     );
     return pageOf(nodes, total, window);
@@ -44,6 +51,19 @@ export class ConnectionResolver {
     @Ctx() ctx: GqlContext,
   ): Promise<Connection> {
     return ctx.app.connections.create(requireViewer(ctx.viewer), input);
+  }
+
+  @Mutation(() => Connection, {
+    description:
+      'Renames a connection (its display name: the link name is immutable), changes the scopes it requests, or ' +
+      'who may use it. The owner or an admin only. A scope change keeps existing authorizations working with ' +
+      'what they were granted; their missingScopes show what a re-authorization would add.',
+  })
+  async updateConnection(
+    @Arg('input') input: UpdateConnectionInput,
+    @Ctx() ctx: GqlContext,
+  ): Promise<Connection> {
+    return ctx.app.connections.update(requireViewer(ctx.viewer), input);
   }
 
   @Mutation(() => ID, {
