@@ -4,6 +4,7 @@ export { AuthFlowError, isAuthFlowError, type AuthFlowErrorCode, type AuthFlowEr
 
 // Catalog
 export { catalog, findCatalogEntry, featuredSlugs } from './catalog';
+export { logoOfIcon, type Logo } from './catalog/logos';
 export {
   validateServiceDefinition,
   assertValidServiceDefinition,
@@ -40,12 +41,27 @@ export { percentEncode } from './sign/percent';
 // Refresh
 export { refreshOAuth2, type RefreshOptions } from './refresh/refresh-oauth2';
 export {
+  requestClientCredentialsToken,
+  usesClientCredentials,
+  clientCredentialsParameters,
+} from './refresh/client-credentials';
+export { RESERVED_TOKEN_PARAMS, GRANT_TYPES } from './catalog/grant-rules';
+export {
   needsRefresh,
+  refreshDueAt,
+  refreshLeadMs,
   isExpired,
   DEFAULT_REFRESH_MARGIN_MS,
   DEFAULT_CLOCK_SKEW_MS,
+  DEFAULT_LIFETIME_FRACTION,
   type FreshnessOptions,
 } from './refresh/needs-refresh';
+export {
+  refreshBackoffMs,
+  DEFAULT_BACKOFF_BASE_MS,
+  DEFAULT_BACKOFF_CAP_MS,
+  type RefreshBackoffOptions,
+} from './refresh/backoff';
 export {
   RefreshCoordinator,
   type RefreshCoordinatorOptions,

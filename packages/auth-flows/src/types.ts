@@ -1,6 +1,13 @@
 export type AuthType = 'OAUTH2' | 'OAUTH1' | 'BASIC' | 'API_KEY';
 export type ParamType = 'HEADERS' | 'QUERY_STRING' | 'FORM_DATA';
 export type TokenEndpointAuthMethod = 'client_secret_post' | 'client_secret_basic';
+/**
+ * How an OAUTH2 service obtains its tokens: the authorization code grant (RFC 6749 section 4.1, a user in a
+ * browser; the default when absent) or the client credentials grant (section 4.4: machine-to-machine, the
+ * server asks the token endpoint itself, no browser and no refresh token). A grant of OAUTH2 rather than an
+ * auth type of its own: the token it yields is the same OAuth2Credentials, applied to requests the same way.
+ */
+export type OAuth2GrantType = 'authorization_code' | 'client_credentials';
 export type OAuth1SignatureMethod = 'HMAC-SHA1' | 'HMAC-SHA256' | 'PLAINTEXT' | 'RSA-SHA1';
 
 export const AUTH_TYPES: readonly AuthType[] = ['OAUTH2', 'OAUTH1', 'BASIC', 'API_KEY'];
@@ -37,6 +44,18 @@ export interface ServiceDefinition {
   /** API_KEY only: written before the key, e.g. 'Bearer ' for `Authorization: Bearer <key>`. */
   apiKeyPrefix?: string;
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  /** OAUTH2: the grant its tokens come from; absent means authorization_code. */
+  grantType?: OAuth2GrantType;
+  /**
+   * OAUTH2 client_credentials: extra token-request parameters, e.g. `audience` (Auth0) or `resource`
+   * (RFC 8707). Never secrets, never one the grant sets itself (grant_type, scope, client_id...).
+   */
+  tokenParams?: Record<string, string>;
+  /**
+   * OAUTH2: send a PKCE challenge (RFC 7636) with the authorization request; on unless false. Off only for a
+   * server that rejects unknown parameters (RFC 6749 section 3.1 says to ignore them, not all do).
+   */
+  pkce?: boolean;
   oauth1SignatureMethod?: OAuth1SignatureMethod;
   /** URLs contain a `[subdomain]` placeholder that the connection fills in. */
   subdomain?: boolean;
@@ -84,6 +103,8 @@ export type CatalogSource = 'grant' | 'overlay' | 'builtin';
 export interface CatalogEntry extends ServiceDefinition {
   /** grant: grant's data only; overlay: grant's data plus our metadata; builtin: not in grant at all. */
   source: CatalogSource;
+  /** The provider's icon in simple-icons (its slug there), when the set has one; see catalog/logos.ts. */
+  logo?: string;
 }
 
 export interface ClientCredentials {
@@ -100,6 +121,11 @@ export type OAuth2Credentials = {
   tokenType: string;
   /** Epoch milliseconds; absent when the provider did not say. */
   expiresAt?: number;
+  /**
+   * When the token response arrived (epoch ms, our clock), set with expiresAt: the two give the token's
+   * lifetime, which scales the refresh margin (refreshLeadMs).
+   */
+  issuedAt?: number;
   scopes: string[];
   idToken?: string;
 };

@@ -16,6 +16,8 @@ export enum AuthorizationEventType {
   REVOKED = 'REVOKED',
   DELETED = 'DELETED',
   ACCOUNT_CHANGED = 'ACCOUNT_CHANGED',
+  /** An authorization or a refresh granted fewer scopes than the connection requests. */
+  SCOPES_MISSING = 'SCOPES_MISSING',
 }
 registerEnumType(AuthorizationEventType, { name: 'AuthorizationEventType' });
 

@@ -2,6 +2,7 @@ import type { AuthorizationEventType } from '@connections/schema';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ConnectionRow } from '../db/entities';
+import { canSee, type ConnectionVisibility } from './access';
 import type { AuditService } from './audit';
 import type { EventLog } from './event-log';
 import type { Viewer } from './viewer';
@@ -122,6 +123,7 @@ export class AuthorizationEvents {
         targetType: 'authorization',
         targetId: e.principal.id,
         connectionId: e.connection.id,
+        extensionId: e.connection.extensionId,
         message: e.message,
         metadata: {
           linkName: e.connection.linkName,
@@ -198,14 +200,31 @@ export class AuthorizationEvents {
 }
 
 /**
- * Who may see an event: admins everything in their workspace; others only events where they are the
- * principal (their own attempts and authorizations) or the actor (what they caused). Owning a connection is
- * not enough: another user's authorization of a login-user connection is that user's business. An owner
- * still hears their connection's lifecycle: its deletion is a DELETED event with the owner as principal,
- * and an owner-credential connection's authorization is the owner's. Nothing crosses workspaces.
+ * Who may see an event. Nothing crosses workspaces; admins see everything in theirs. Anyone else must be able
+ * to see the connection now (access.ts `canSee` on `connection`, its current row): a member taken off a
+ * restricted connection stops seeing its events, replayed ones included, and nobody but its creator sees a
+ * not-finished one's. Then they see:
+ * - the events where they are the principal (their own attempts and authorizations) or the actor (what they
+ *   caused);
+ * - on an owner-credential connection they may use, the events of the owner's authorization: it is the one
+ *   their calls run with, so their tooling learns from REFRESH_FAILED, NEEDS_REAUTH or REVOKED that calls will
+ *   fail until the owner re-authorizes, and from AUTHORIZED that they work again. Events carry a status and a
+ *   message, never a secret.
+ * Owning a login-user connection is not enough to see another user's authorization of it: that is that
+ * user's business. A connection that no longer exists (`connection` null: deleted, or a not-finished one
+ * removed with its attempt) is judged on the event alone: its principal and actor still hear it, so an owner
+ * hears their connection's DELETED event (they are its principal) and a creator their abandoned attempt's
+ * DENIED or FAILED. Admins are decided without `connection` (pass null).
  */
-export function canSeeEvent(viewer: Viewer, e: AuthorizationEventPayload): boolean {
+export function canSeeEvent(
+  viewer: Viewer,
+  e: AuthorizationEventPayload,
+  connection: ConnectionVisibility | null,
+): boolean {
   if (viewer.workspaceId !== e.workspaceId) return false;
   if (viewer.role === 'ADMIN') return true;
-  return e.principal.id === viewer.userId || e.actorId === viewer.userId;
+  const own = e.principal.id === viewer.userId || e.actorId === viewer.userId;
+  if (!connection) return own;
+  if (!canSee(viewer, connection)) return false;
+  return own || (!connection.useLoginUserCredentials && e.principal.id === connection.ownerId);
 }

@@ -33,6 +33,8 @@ const LIST_COLUMNS = [
   'lastError',
   'connectedAt',
   'updatedAt',
+  'hasRefreshToken',
+  'refreshStartedAt',
 ];
 
 export type Person = { id: string; email: string; displayName: string };
@@ -65,11 +67,6 @@ export class AuthorizationStore {
     return this.ds
       .getRepository(AuthorizationRow)
       .findBy({ principalId, workspaceId, status: Not('REVOKED') });
-  }
-
-  /** Whether the user holds an authorization of their own on this connection (it makes it visible to them). */
-  async hasOwn(connectionId: string, userId: string): Promise<boolean> {
-    return (await this.ds.getRepository(AuthorizationRow).countBy({ connectionId, principalId: userId })) > 0;
   }
 
   /** The authorization the viewer would use on each connection, in one query, keyed by connection id. */
@@ -130,15 +127,46 @@ export class AuthorizationStore {
     return qb.addSelect(LIST_COLUMNS.map((c) => `a.${c}`));
   }
 
-  /** SQL: the viewer (`:me`) holds an authorization of this connection (`c`), in one of `:...authorized` if set. */
-  heldByViewerSql(alias: string, statuses?: 'authorized'): string {
-    const status = statuses ? ` AND "${alias}"."status" IN (:...authorized)` : '';
-    return `EXISTS (SELECT 1 FROM "authorization" ${alias} WHERE "${alias}"."connectionId" = "c"."id" AND "${alias}"."principalId" = :me${status})`;
-  }
-
   /** The joined authorization of a raw list row, or undefined when the viewer's principal has none. */
   hydrateListRow(raw: Record<string, unknown>): AuthorizationRow | undefined {
     return raw.a_id == null ? undefined : hydrate(this.ds, AuthorizationRow, raw, 'a');
+  }
+
+  /**
+   * Authorizations the background refresh should refresh now: in use (an invocation since `usedSince`),
+   * renewable, due before `dueBefore`, not backing off; soonest due first (refreshDueAt is indexed). Renewable:
+   * a refresh token, or a client-credentials service (RFC 6749 section 4.4.3: no refresh token, the client
+   * requests a new token itself): a custom one by its row, a catalog one by its slug (`clientCredentialsSlugs`).
+   */
+  dueForRefresh(q: {
+    dueBefore: Date;
+    usedSince: Date;
+    now: Date;
+    limit: number;
+    clientCredentialsSlugs?: readonly string[];
+  }): Promise<AuthorizationRow[]> {
+    const slugs = q.clientCredentialsSlugs ?? [];
+    const byCatalog = slugs.length ? ` OR ("s"."kind" = 'DEFAULT' AND "s"."slug" IN (:...slugs))` : '';
+    const clientCredentials =
+      'SELECT "c"."id" FROM "connection" "c" INNER JOIN "service" "s" ON "s"."id" = "c"."serviceId" ' +
+      `WHERE "s"."grantType" = :cc${byCatalog}`;
+    return this.ds
+      .getRepository(AuthorizationRow)
+      .createQueryBuilder('a')
+      .where('"a"."refreshDueAt" <= :dueBefore', q)
+      .andWhere('"a"."status" IN (:...refreshable)', {
+        refreshable: ['CONNECTED', 'REFRESH_FAILED', 'REFRESHING'],
+      })
+      .andWhere(`("a"."hasRefreshToken" = :yes OR "a"."connectionId" IN (${clientCredentials}))`, {
+        yes: true,
+        cc: 'client_credentials',
+        slugs,
+      })
+      .andWhere('"a"."lastUsedAt" >= :usedSince', q)
+      .andWhere('("a"."nextRefreshAt" IS NULL OR "a"."nextRefreshAt" <= :now)', q)
+      .orderBy('"a"."refreshDueAt"', 'ASC')
+      .limit(q.limit)
+      .getMany();
   }
 
   /** How many authorizations there are in each status, across workspaces (for the metrics endpoint). */

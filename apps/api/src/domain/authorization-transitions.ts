@@ -1,4 +1,4 @@
-import type { Credentials, OAuth2Credentials } from '@connections/auth-flows';
+import type { Credentials } from '@connections/auth-flows';
 import { AuthorizationEventType } from '@connections/schema';
 import { type DataSource, In } from 'typeorm';
 import type { SecretBox } from '../crypto/secret-box';
@@ -7,9 +7,14 @@ import { newId } from '../db/entities/base';
 import type { AuthorizationEvents, EventTx } from './authorization-events';
 import type { AuthorizationStore, Person } from './authorization-store';
 import { sealCredentials } from './credentials-store';
+import { NO_TOKENS, REFRESH_RESET, tokenColumns } from './refresh-state';
+import { recordScopeGap } from './scope-drift';
+import { establish } from './unfinished-connections';
 import type { Viewer } from './viewer';
 
-type EventConnection = Pick<ConnectionRow, 'id' | 'workspaceId' | 'linkName' | 'ownerId'>;
+// `scopes` (what the connection requests), when the caller has it, is checked against what was granted.
+export type EventConnection = Pick<ConnectionRow, 'id' | 'workspaceId' | 'linkName' | 'ownerId'> &
+  Partial<Pick<ConnectionRow, 'scopes'>>;
 
 export interface ConnectedInput {
   auth: AuthorizationRow;
@@ -35,10 +40,10 @@ export interface FlowFailedInput {
 const cut = (s: string | undefined | null, n: number) => s?.slice(0, n) ?? null;
 
 /**
- * Every change of an authorization's status, and the only code that writes authorization rows. Each transition
- * seals or clears the tokens and records its event in the same transaction; the event goes on the bus after
- * that transaction commits (EventTx). Transitions that run on their own (refresh, revoke) open and publish
- * their own transaction.
+ * Every change of an authorization's status, and (with RefreshTransitions, which holds the refresh's) the only
+ * code that writes authorization rows. Each transition seals or clears the tokens and records its event in the
+ * same transaction; the event goes on the bus after that transaction commits (EventTx). Transitions that run
+ * on their own (refresh, revoke) open and publish their own transaction.
  */
 export class AuthorizationTransitions {
   constructor(
@@ -81,13 +86,16 @@ export class AuthorizationTransitions {
         status: 'CONNECTED',
         credentialsEncrypted: sealCredentials(this.box, auth.id, creds),
         ...(c.oauth ? { grantedScopes: c.oauth.grantedScopes } : {}),
-        expiresAt: creds.type === 'OAUTH2' && creds.expiresAt ? new Date(creds.expiresAt) : null,
+        ...tokenColumns(creds),
+        ...REFRESH_RESET,
         accountId: cut(account?.id, 255),
         accountName: cut(c.oauth ? (c.oauth.account?.name ?? c.oauth.account?.email) : account?.id, 255),
         lastError: null,
         connectedAt: new Date(),
       },
     );
+    // The first success finishes a connection made by createAndConnect (listed for everyone from now on).
+    await establish(tx.manager, connection.id);
     const base = { connection, principal: c.principal, actorId: c.actorId, attemptId: c.attemptId };
     const label = account && c.oauth ? (account.name ?? account.email ?? account.id) : undefined;
     const message = c.oauth
@@ -101,6 +109,13 @@ export class AuthorizationTransitions {
         type: AuthorizationEventType.ACCOUNT_CHANGED,
         status: 'CONNECTED',
         message: `${connection.linkName} now uses another upstream account (${label})`,
+      });
+    if (c.oauth)
+      await recordScopeGap(this.events, tx, {
+        ...base,
+        status: 'CONNECTED',
+        requested: connection.scopes,
+        granted: c.oauth.grantedScopes,
       });
   }
 
@@ -124,67 +139,6 @@ export class AuthorizationTransitions {
     });
   }
 
-  /**
-   * A refresh succeeded: access and (rotated) refresh token land together, or not at all. A compare-and-set on
-   * the sealed value the refresher read: if anything replaced it meanwhile (a reconnect, a revoke), the newer
-   * row wins and this returns false.
-   */
-  async refreshed(
-    connection: EventConnection,
-    auth: AuthorizationRow,
-    next: OAuth2Credentials,
-    sealedBefore: string,
-  ): Promise<boolean> {
-    return this.events.transaction(this.ds, async (tx) => {
-      const { affected } = await tx.manager.update(
-        AuthorizationRow,
-        { id: auth.id, credentialsEncrypted: sealedBefore },
-        {
-          credentialsEncrypted: sealCredentials(this.box, auth.id, next),
-          expiresAt: next.expiresAt ? new Date(next.expiresAt) : null,
-          status: 'CONNECTED',
-          lastError: null,
-        },
-      );
-      if (affected !== 1) return false;
-      await this.events.record(tx, {
-        type: AuthorizationEventType.REFRESHED,
-        connection,
-        principal: await this.store.person(auth.principalId, undefined, tx.manager),
-        actorId: null,
-        status: 'CONNECTED',
-        message: `Refreshed the access token of ${connection.linkName}`,
-      });
-      return true;
-    });
-  }
-
-  /** A refresh failed: REFRESH_FAILED (transient, retried by the next call) or NEEDS_REAUTH (terminal). */
-  async refreshFailed(
-    connection: EventConnection,
-    auth: AuthorizationRow,
-    error: { terminal: boolean; message: string },
-  ): Promise<void> {
-    const status = error.terminal ? 'NEEDS_REAUTH' : 'REFRESH_FAILED';
-    await this.events.transaction(this.ds, async (tx) => {
-      await tx.manager.update(
-        AuthorizationRow,
-        { id: auth.id },
-        { status, lastError: error.message.slice(0, 1000) },
-      );
-      await this.events.record(tx, {
-        type: error.terminal ? AuthorizationEventType.NEEDS_REAUTH : AuthorizationEventType.REFRESH_FAILED,
-        connection,
-        principal: await this.store.person(auth.principalId, undefined, tx.manager),
-        actorId: null,
-        status,
-        message: error.terminal
-          ? `${connection.linkName} must be reconnected: ${error.message}`
-          : `Refreshing ${connection.linkName} failed and will be retried: ${error.message}`,
-      });
-    });
-  }
-
   /** Revoked by us: the credentials are removed whatever the provider said (it may not have confirmed). */
   async revoked(
     viewer: Viewer,
@@ -199,8 +153,7 @@ export class AuthorizationTransitions {
         { id: auth.id },
         {
           status: 'REVOKED',
-          credentialsEncrypted: null,
-          expiresAt: null,
+          ...NO_TOKENS,
           lastError: upstreamConfirmed
             ? null
             : 'The provider could not confirm the revocation; the credentials were removed here.',
@@ -259,7 +212,7 @@ export class AuthorizationTransitions {
       .where('"c"."serviceId" = :id AND "a"."credentialsEncrypted" IS NOT NULL', { id: service.id })
       .select('"a"."id"', 'authId')
       .addSelect('"a"."principalId"', 'principalId');
-    for (const column of ['id', 'workspaceId', 'linkName', 'ownerId'])
+    for (const column of ['id', 'workspaceId', 'linkName', 'ownerId', 'extensionId'])
       qb.addSelect(`"c"."${column}"`, column);
     const held = await qb.getRawMany<EventConnection & { authId: string; principalId: string }>();
     if (!confirmed || held.length === 0) return held.length;
@@ -270,8 +223,7 @@ export class AuthorizationTransitions {
         { id: In(held.slice(i, i + 500).map((a) => a.authId)) },
         {
           status: 'NEEDS_REAUTH',
-          credentialsEncrypted: null,
-          expiresAt: null,
+          ...NO_TOKENS,
           lastError: `${why}: reconnect`,
         },
       );

@@ -1,5 +1,10 @@
-import { type Credentials, revokeCredentials, testCredentials } from '@connections/auth-flows';
-import type { ConnectResult } from '@connections/schema';
+import {
+  type Credentials,
+  type RefreshOptions,
+  revokeCredentials,
+  testCredentials,
+} from '@connections/auth-flows';
+import { type ConnectResult, OAuth2GrantType } from '@connections/schema';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { DataSource } from 'typeorm';
@@ -10,8 +15,10 @@ import type { AuthorizationEvents, EventTx } from './authorization-events';
 import type { AuthorizationStore } from './authorization-store';
 import type { AuthorizationTransitions } from './authorization-transitions';
 import type { AttemptsService } from './attempts';
+import { clientCredentialsToken } from './client-credentials-connect';
 import { type ConnectionsService, type CreateConnectionInput } from './connections';
 import { serviceRef, type ServiceRegistry } from './service-registry';
+import { holdForNewAttempt } from './unfinished-connections';
 import type { Viewer } from './viewer';
 
 export interface CredentialsInput {
@@ -24,7 +31,8 @@ export type RevokeOutcome = 'REVOKED_UPSTREAM' | 'NOTHING_TO_CALL' | 'UPSTREAM_F
 
 /**
  * Starting, replacing and revoking authorizations. OAuth goes through an attempt (AttemptsService) that the
- * browser completes; BASIC and API_KEY credentials arrive in the mutation and are stored at once.
+ * browser completes; BASIC and API_KEY credentials arrive in the mutation and are stored at once, and so is
+ * the token a client-credentials service obtains itself (client-credentials-connect.ts).
  */
 export class AuthorizationsService {
   constructor(
@@ -37,7 +45,11 @@ export class AuthorizationsService {
     private readonly events: AuthorizationEvents,
     private readonly logger: Logger,
     /** How test requests and revocations reach providers: the deployment's guarded network. */
-    private readonly network?: { dispatcher: Dispatcher; check(url: URL): void },
+    private readonly network?: {
+      dispatcher: Dispatcher;
+      check(url: URL): void;
+      fetch?: RefreshOptions['fetch'];
+    },
   ) {}
 
   /** Whose authorization the viewer (re)authorizes or revokes, or FORBIDDEN. */
@@ -63,15 +75,21 @@ export class AuthorizationsService {
         'credentials',
         `${service.name} uses ${service.authType}: it is authorized in the browser, not with credentials`,
       );
-    // The test request runs before the transaction: a slow provider must not hold the database's write lock.
-    if (credentials)
-      await this.verify(
-        await this.registry.protocolForReference(viewer.workspaceId, input.service, input.subdomain),
-        credentials,
+    // Test request or client credentials grant before the transaction: a slow provider must not hold a lock.
+    const protocol = () =>
+      this.registry.protocolForReference(viewer.workspaceId, input.service, input.subdomain);
+    if (credentials) await this.verify(await protocol(), credentials);
+    else if (service.grantType === OAuth2GrantType.CLIENT_CREDENTIALS)
+      credentials = await clientCredentialsToken(
+        await protocol(),
+        !!input.useLoginUserCredentials,
+        this.network?.fetch,
       );
     let started: { attemptId: string; authorizeUrl: string | null } | undefined;
     let tx: EventTx | undefined;
-    const view = await this.connections.create(viewer, input, async (row, m) => {
+    // Not finished until the first authorization succeeds (BASIC / API_KEY: in this transaction; OAuth: the
+    // callback's), so a denied or abandoned flow leaves nothing in anyone else's list.
+    const view = await this.connections.create(viewer, { ...input, unfinished: true }, async (row, m) => {
       started = await this.beginInTransaction(viewer, row, credentials, (tx = this.events.begin(m)));
       await this.events.seal(tx);
     });
@@ -97,6 +115,12 @@ export class AuthorizationsService {
       await this.verify(this.registry.protocolFor(row), credentials);
     } else if (input)
       throw badInput('credentials', `this connection is authorized in the browser, not with credentials`);
+    else
+      credentials = await clientCredentialsToken(
+        this.registry.protocolFor(row),
+        row.useLoginUserCredentials,
+        this.network?.fetch,
+      );
     const started = await this.events.transaction(this.ds, (tx) =>
       this.beginInTransaction(viewer, row, credentials, tx),
     );
@@ -145,6 +169,8 @@ export class AuthorizationsService {
     tx: EventTx,
   ): Promise<{ attemptId: string; authorizeUrl: string | null }> {
     const principalId = this.principalToAuthorize(viewer, row);
+    // Resuming a not-finished connection: hold it so that the sweep cannot remove it under the new attempt.
+    await holdForNewAttempt(tx.manager, row);
     const principal = await this.store.person(principalId, viewer, tx.manager);
     const auth = await this.transitions.begin(tx, row, principalId);
     const attempt = await this.attempts.create(viewer, row, auth, tx.manager);

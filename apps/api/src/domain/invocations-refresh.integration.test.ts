@@ -85,6 +85,13 @@ describe.each(databases())('invocations: token refresh (%s)', (db) => {
     return { status: row.status, ...c };
   };
   const status = async (id: string) => ok(await t.gql(STATUS, { id }, { token })).connection;
+  /** The backoff after a failed refresh has run out (as if its time had passed). */
+  const endBackoff = async (connectionId: string) => {
+    await t.server.ds
+      .getRepository(AuthorizationRow)
+      .update({ connectionId }, { nextRefreshAt: new Date(Date.now() - 1) });
+    t.server.services.invalidator.invalidate('connection', connectionId);
+  };
   const auditCount = async (connectionId: string, action: string) =>
     ok(
       await t.gql(
@@ -117,7 +124,12 @@ describe.each(databases())('invocations: token refresh (%s)', (db) => {
   };
 
   beforeAll(async () => {
-    t = await startTestServer(db, { CONNECTIONS_ALLOW_PRIVATE_NETWORKS: 'true' });
+    // A ten-minute backoff floor: within a test, a failed refresh is never retried unless the test ends the
+    // backoff itself (endBackoff), so the token-request counts below are exact.
+    t = await startTestServer(db, {
+      CONNECTIONS_ALLOW_PRIVATE_NETWORKS: 'true',
+      CONNECTIONS_REFRESH_BACKOFF_BASE_SECONDS: '600',
+    });
     box = new SecretBox(parseKey(t.env.CONNECTIONS_ENCRYPTION_KEY!, 'key'));
     oidc = await startOidcServer(
       [
@@ -290,16 +302,17 @@ describe.each(databases())('invocations: token refresh (%s)', (db) => {
     const results = await Promise.all(Array.from({ length: 10 }, () => invoke(c.link)));
     for (const r of results)
       expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'REFRESH_FAILED', linkName: c.link });
-    // Concurrent callers share a refresh; one that came after a failure may try again (the retry). Either
-    // way each failed token request is one event, never one per waiting caller.
-    expect(flaky.requests).toBeGreaterThanOrEqual(1);
-    expect(await auditCount(c.id, 'authorization.REFRESH_FAILED')).toBe(flaky.requests);
+    // Concurrent callers share a refresh, and a caller that came after the failure finds its backoff running:
+    // one token request, one event, never one per waiting caller.
+    expect(flaky.requests).toBe(1);
+    expect(await auditCount(c.id, 'authorization.REFRESH_FAILED')).toBe(1);
     transientFailures += flaky.requests;
     expect(await status(c.id)).toMatchObject({ status: 'REFRESH_FAILED' });
     await log.waitFor((e) => e.connectionId === c.id && e.type === 'REFRESH_FAILED');
     expect(tokensSeen.get(c.link)).toBeUndefined();
 
     flaky.failing = false;
+    await endBackoff(c.id);
     const failedRequests = flaky.requests;
     const viaProxy = await proxy(c.link);
     expect(viaProxy.status).toBe(200);
@@ -311,11 +324,12 @@ describe.each(databases())('invocations: token refresh (%s)', (db) => {
   });
 
   test('a refresh ahead of expiry that fails for a passing reason does not fail a call its token can make', async () => {
-    // The token the provider issued on refresh lives an hour; record it as expiring in two minutes: inside
-    // the refresh margin, not expired.
+    // The token the provider issued on refresh lives an hour; record it as issued 58 minutes ago and expiring
+    // in two minutes: inside the refresh margin, not expired.
     const c = flakyConnection;
     const row = await t.server.ds.getRepository(AuthorizationRow).findOneByOrFail({ connectionId: c.id });
-    const soon = { ...(openCredentials(box, row) as Credentials), expiresAt: Date.now() + 120_000 };
+    const [issuedAt, expiresAt] = [Date.now() - 58 * 60_000, Date.now() + 120_000];
+    const soon = { ...(openCredentials(box, row) as Credentials), issuedAt, expiresAt };
     await t.server.ds
       .getRepository(AuthorizationRow)
       .update(
@@ -329,8 +343,9 @@ describe.each(databases())('invocations: token refresh (%s)', (db) => {
     transientFailures += 1;
     expect(await status(c.id)).toMatchObject({ status: 'REFRESH_FAILED' });
 
-    // The endpoint is back: the next call refreshes and the authorization is CONNECTED again.
+    // The endpoint is back and the backoff over: the next call refreshes and the authorization is CONNECTED.
     flaky.failing = false;
+    await endBackoff(c.id);
     expect(ok(await invoke(c.link)).invokeUrl.status).toBe(200);
     expect(flaky.requests).toBe(before + 2);
     expect(await status(c.id)).toMatchObject({ status: 'CONNECTED' });

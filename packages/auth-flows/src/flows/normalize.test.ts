@@ -41,6 +41,7 @@ describe('normalizeGrantResponse', () => {
         accessToken: 't',
         tokenType: 'bearer',
         expiresAt: 61_000,
+        issuedAt: 1_000,
         scopes: ['a', 'b'],
       },
       account: undefined,

@@ -181,7 +181,10 @@ function normalizeOAuth2(input: NormalizeInput, response: GrantResponse, raw: Js
   };
   if (typeof response.refresh_token === 'string' && response.refresh_token !== '')
     credentials.refreshToken = response.refresh_token;
-  if (expiresAt !== undefined) credentials.expiresAt = expiresAt;
+  if (expiresAt !== undefined) {
+    credentials.expiresAt = expiresAt;
+    credentials.issuedAt = input.now;
+  }
   if (typeof response.id_token === 'string') credentials.idToken = response.id_token;
   return {
     ok: true,

@@ -1,5 +1,6 @@
 import { AuthFlowError } from '../errors';
 import type { ClientCredentials, Credentials, OAuth2Credentials, ServiceDefinition } from '../types';
+import { requestClientCredentialsToken, usesClientCredentials } from './client-credentials';
 import { InMemoryLock, type Lock } from './lock';
 import { needsRefresh, type FreshnessOptions } from './needs-refresh';
 import { refreshOAuth2, type RefreshOptions } from './refresh-oauth2';
@@ -33,6 +34,13 @@ export interface EnsureFreshInput {
    * the token is fine; the refresh is skipped if the stored token already differs (someone refreshed).
    */
   rejectedAccessToken?: string;
+  /** Refresh a token that becomes due within this long (a background refresh ahead of the calls). */
+  dueWithinMs?: number;
+  /**
+   * Runs under the lock once a token request is decided, right before it is sent (a host marks the
+   * authorization as refreshing there). Not called when the stored token turned out fresh.
+   */
+  begin?: (current: OAuth2Credentials) => Promise<void>;
 }
 
 export interface EnsureFreshResult {
@@ -67,6 +75,10 @@ export class RefreshCoordinator {
     return run;
   }
 
+  private tokenOptions(): RefreshOptions {
+    return { now: this.options.now, ...this.options.refreshOptions };
+  }
+
   private async refreshIfStillNeeded(input: EnsureFreshInput): Promise<EnsureFreshResult> {
     const current = await input.reload();
     if (current.type !== 'OAUTH2') return { credentials: current, refreshed: false };
@@ -74,19 +86,23 @@ export class RefreshCoordinator {
     const wanted =
       input.rejectedAccessToken !== undefined
         ? current.accessToken === input.rejectedAccessToken
-        : needsRefresh(current, now, this.options);
+        : needsRefresh(current, now + (input.dueWithinMs ?? 0), this.options);
     if (!wanted) return { credentials: current, refreshed: false };
-    if (!current.refreshToken) {
+    // Client credentials (RFC 6749 section 4.4.3): no refresh token; the client asks for a new token itself.
+    const renew = usesClientCredentials(input.service)
+      ? () => requestClientCredentialsToken(input.service, input.client, this.tokenOptions())
+      : undefined;
+    if (!renew && !current.refreshToken) {
       throw new AuthFlowError(
         'NO_REFRESH_TOKEN',
         `${input.service.displayName}: the access token expired and there is no refresh token; reconnect`,
         { terminal: true },
       );
     }
-    const next = await refreshOAuth2(input.service, input.client, current, {
-      now: this.options.now,
-      ...this.options.refreshOptions,
-    });
+    await input.begin?.(current);
+    const next = renew
+      ? await renew()
+      : await refreshOAuth2(input.service, input.client, current, this.tokenOptions());
     await input.save(next, current);
     return { credentials: next, refreshed: true };
   }

@@ -93,6 +93,7 @@ describe('refreshOAuth2 against a scripted token endpoint', () => {
       refreshToken: 'r2',
       tokenType: 'bearer',
       expiresAt: NOW + 3_600_000,
+      issuedAt: NOW,
       scopes: ['read'],
     });
   });

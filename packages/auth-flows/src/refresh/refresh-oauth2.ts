@@ -75,7 +75,7 @@ const NULL_BODY_STATUSES = [101, 204, 205, 304];
  *   know without discovery, and a refresh does not authenticate anyone, so it is only stored.
  * Errors and non-JSON bodies pass through untouched for oauth4webapi to classify.
  */
-function tolerantFetch(captured: { idToken?: string }, options: RefreshOptions, context: string) {
+export function tolerantFetch(captured: { idToken?: string }, options: RefreshOptions, context: string) {
   const send = options.fetch ?? fetch;
   const limit = options.maxResponseBytes ?? MAX_TOKEN_RESPONSE_BYTES;
   return async (url: string, init: RequestInit): Promise<Response> => {
@@ -115,7 +115,7 @@ function tolerantFetch(captured: { idToken?: string }, options: RefreshOptions, 
  * form-encodes both first (RFC 6749 2.3.1 to the letter), which many providers do not decode: the code
  * exchange would work and every refresh fail with invalid_client for a secret containing '-' or '.'.
  */
-function plainClientSecretBasic(clientSecret: string): oauth.ClientAuth {
+export function plainClientSecretBasic(clientSecret: string): oauth.ClientAuth {
   return (_as, client, _body, headers) => {
     headers.set(
       'authorization',
@@ -135,7 +135,11 @@ function tokenUrlOf(service: ServiceDefinition): string {
   return url;
 }
 
-async function classifyFailure(error: unknown, context: string, secrets: string[]): Promise<AuthFlowError> {
+export async function classifyFailure(
+  error: unknown,
+  context: string,
+  secrets: string[],
+): Promise<AuthFlowError> {
   if (error instanceof AuthFlowError) return error;
   if (error instanceof oauth.ResponseBodyError)
     return tokenEndpointError(error.cause, error.status, context, secrets);
@@ -235,7 +239,10 @@ export async function refreshOAuth2(
     tokenType: result.token_type,
     scopes: parseScopes(result.scope, service.scopeDelimiter) ?? credentials.scopes,
   };
-  if (expiresIn !== undefined) next.expiresAt = now() + Math.round(expiresIn * 1000);
+  if (expiresIn !== undefined) {
+    next.issuedAt = now();
+    next.expiresAt = next.issuedAt + Math.round(expiresIn * 1000);
+  }
   const idToken = captured.idToken ?? credentials.idToken;
   if (idToken) next.idToken = idToken;
   return next;

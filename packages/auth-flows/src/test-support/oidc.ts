@@ -9,6 +9,8 @@ export interface OidcClient {
   token_endpoint_auth_method: 'client_secret_post' | 'client_secret_basic';
   grant_types?: string[];
   response_types?: string[];
+  /** The scopes the client may be granted (client credentials: those it may ask for). */
+  scope?: string;
 }
 
 export interface OidcServer {
@@ -17,13 +19,21 @@ export interface OidcServer {
   tokenUrl: string;
   userinfoUrl: string;
   revokeUrl: string;
-  stats(): Promise<{ token: number; byGrantType: Record<string, number> }>;
+  stats(): Promise<{
+    token: number;
+    byGrantType: Record<string, number>;
+    authorize: { withPkce: number; withoutPkce: number };
+  }>;
   stop(): Promise<void>;
 }
 
 export interface OidcServerOptions {
   /** Lifetime of the access tokens the authorization code grant issues (refreshed ones live an hour). */
   codeAccessTokenTtlSeconds?: number;
+  /** Lifetime of every other access token (refreshed ones too). Default 3600 (Keycloak's default is 300). */
+  accessTokenTtlSeconds?: number;
+  /** Whether every authorization request must carry a PKCE challenge (default true). */
+  pkceRequired?: boolean;
 }
 
 /** Starts oidc-provider in a child process (it is ESM-only) and resolves when it listens. */
@@ -36,6 +46,8 @@ export async function startOidcServer(
       ...process.env,
       NODE_ENV: 'test',
       OIDC_TEST_CODE_ACCESS_TOKEN_TTL: String(options.codeAccessTokenTtlSeconds ?? 0),
+      OIDC_TEST_ACCESS_TOKEN_TTL: String(options.accessTokenTtlSeconds ?? 3600),
+      OIDC_TEST_PKCE_REQUIRED: String(options.pkceRequired ?? true),
       OIDC_TEST_CLIENTS: JSON.stringify(
         clients.map((c) => ({
           grant_types: ['authorization_code', 'refresh_token'],
@@ -75,7 +87,7 @@ export async function startOidcServer(
     revokeUrl: `${issuer}/token/revocation`,
     async stats() {
       const res = await request(`${issuer}/_test/stats`);
-      return (await res.body.json()) as { token: number; byGrantType: Record<string, number> };
+      return (await res.body.json()) as Awaited<ReturnType<OidcServer['stats']>>;
     },
     stop: () =>
       new Promise<void>((resolve) => {

@@ -49,4 +49,29 @@ export class AuthorizationRow extends BaseRow {
 
   @Column({ type: Date, nullable: true })
   connectedAt?: Date | null;
+
+  /** Whether the credentials hold a refresh token (readable without decrypting them). Null: not known yet. */
+  @Column('boolean', { nullable: true })
+  hasRefreshToken?: boolean | null;
+
+  /** When the access token becomes due for a proactive refresh (auth-flows refreshDueAt); null: never. */
+  @Index()
+  @Column({ type: Date, nullable: true })
+  refreshDueAt?: Date | null;
+
+  /** Set while a refresh is in flight (status REFRESHING); a stale one means its holder died. */
+  @Column({ type: Date, nullable: true })
+  refreshStartedAt?: Date | null;
+
+  /** Transient refresh failures in a row; reset by a refresh or an authorization that succeeds. */
+  @Column('integer', { default: 0 })
+  refreshFailures!: number;
+
+  /** After a transient failure: no token request before this (backoff, shared by every replica). */
+  @Column({ type: Date, nullable: true })
+  nextRefreshAt?: Date | null;
+
+  /** Last used by an invocation, to the minute: the background refresh keeps recently used ones fresh. */
+  @Column({ type: Date, nullable: true })
+  lastUsedAt?: Date | null;
 }
