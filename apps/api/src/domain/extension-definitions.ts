@@ -1,5 +1,7 @@
+import { EXTENSION_KEY_PATTERN } from '@connections/schema';
 import type { ConnectionDefinition } from '../db/entities/extension';
 import { AppError, badInput } from '../errors';
+import { isSemver, MAX_VERSION_LENGTH } from './extension-manifest-semver';
 import { deriveLinkName } from './link-name';
 import { serviceRef, type ServiceRegistry } from './service-registry';
 import { checkScopes } from './service-validation';
@@ -16,6 +18,50 @@ export interface ConnectionDefinitionInput {
 
 const LINK_NAME = /^[a-z0-9_]{1,50}$/;
 const MAX_DEFINITIONS = 50;
+
+export interface ExtensionHeader {
+  name: string;
+  key: string;
+  version: string;
+  description: string | null;
+}
+
+/** An extension's key from its name: lower case, runs of anything but a-z and 0-9 as one dash. */
+export function keyFromName(name: string): string {
+  const key = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80)
+    .replace(/-+$/, '');
+  return key || 'extension';
+}
+
+/** createExtension's name, key (derived from the name when left out), version (1.0.0) and description. */
+export function checkHeader(input: {
+  name: string;
+  key?: string | null;
+  version?: string | null;
+  description?: string | null;
+}): ExtensionHeader {
+  const name = input.name.trim();
+  if (!name || name.length > 80) throw badInput('name', 'must be 1 to 80 characters');
+  const description = input.description?.trim() || null;
+  if (description && description.length > 500)
+    throw badInput('description', 'must be at most 500 characters');
+  const key = input.key?.trim() || keyFromName(name);
+  if (!EXTENSION_KEY_PATTERN.test(key))
+    throw badInput(
+      'key',
+      'must be 1 to 80 characters of a-z, 0-9, ".", "_" and "-", starting and ending with a-z or 0-9',
+    );
+  const version = input.version?.trim() || '1.0.0';
+  if (version.length > MAX_VERSION_LENGTH || !isSemver(version))
+    throw badInput('version', 'must be a semantic version such as 1.0.0 (semver.org)');
+  return { name, key, version, description };
+}
 
 export const field = (i: number, name: string) => `connections[${i}].${name}`;
 

@@ -12,6 +12,8 @@ export function extensionView(
   return {
     id: r.id,
     name: r.name,
+    key: r.key,
+    version: r.version,
     description: r.description ?? null,
     connectionDefinitions: r.connectionDefinitions,
     installed: !!r.installedAt,

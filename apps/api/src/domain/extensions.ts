@@ -1,26 +1,41 @@
-import type { ConnectResult, Extension as ExtensionView } from '@connections/schema';
+import type { ConnectResult, Extension as ExtensionView, Service as ServiceView } from '@connections/schema';
 import { type DataSource, type EntityManager, In } from 'typeorm';
 import { ConnectionRow, ExtensionRow, UserRow } from '../db/entities';
 import { newId } from '../db/entities/base';
-import type { ConnectionDefinition } from '../db/entities/extension';
-import { isUniqueViolation } from '../db/sql';
-import { AppError, badInput, notFound } from '../errors';
-import type { AuthorizationEvents, EventTx } from './authorization-events';
+import { AppError, notFound } from '../errors';
+import type { AuthorizationEvents } from './authorization-events';
 import type { AuditService } from './audit';
+import type { AuthorizationStore } from './authorization-store';
 import type { AuthorizationsService } from './authorizations';
 import { type ConnectionsService, rethrowUniqueViolation } from './connections';
 import { extensionView } from './extension-views';
 import {
   checkDefinitions,
+  checkHeader,
   type ConnectionDefinitionInput,
   field,
   rethrowForDefinition,
 } from './extension-definitions';
+import {
+  assertLinkNamesFree,
+  connectionsOf,
+  createDefined,
+  type InstallSteps,
+  servicesToConfigure,
+  type Started,
+  startAuthorization,
+  toAuthorizeOf,
+} from './extension-install-steps';
+import { ExtensionManifests } from './extension-manifest-install';
+import { onExtensionIndex } from './extension-manifest-rules';
+import type { Invalidator } from './invalidation';
 import type { ServiceRegistry } from './service-registry';
 import type { Viewer } from './viewer';
 
 export interface CreateExtensionInput {
   name: string;
+  key?: string | null;
+  version?: string | null;
   description?: string | null;
   connections: ConnectionDefinitionInput[];
 }
@@ -28,6 +43,9 @@ export interface CreateExtensionInput {
 export interface InstallResult {
   extension: ExtensionView;
   toAuthorize: ConnectResult[];
+  /** Set when a manifest upgraded an installed extension. */
+  previousVersion: string | null;
+  servicesToConfigure: ServiceView[];
 }
 
 // The extensions query reads every extension's connections in one statement. An install creates at most
@@ -38,17 +56,31 @@ const CONNECTIONS_READ_LIMIT = 5_000;
 /**
  * Extensions: named sets of connection definitions. Installing one creates its connections in the workspace
  * in one transaction, owned by the installer, and starts the OAuth flow of each owner-credential connection;
- * uninstalling revokes and deletes them. Callers check that the viewer is an admin (the resolver does).
+ * uninstalling revokes and deletes them. As documents (manifests: export, install anywhere, upgrade) they go
+ * through ExtensionManifests. Callers check that the viewer is an admin (the resolver does).
  */
 export class ExtensionsService {
+  private readonly steps: InstallSteps;
+  private readonly manifests: ExtensionManifests;
+
   constructor(
     private readonly ds: DataSource,
-    private readonly registry: ServiceRegistry,
-    private readonly connections: ConnectionsService,
+    registry: ServiceRegistry,
+    connections: ConnectionsService,
     private readonly authorizations: AuthorizationsService,
     private readonly events: AuthorizationEvents,
     private readonly audit: AuditService,
-  ) {}
+    /**
+     * The authorizations an upgrade removes (read before it, revoked at the provider after it commits), and
+     * the caches on every replica told about connections an upgrade or uninstall changed or deleted.
+     */
+    private readonly more: { store: AuthorizationStore; invalidator?: Invalidator },
+  ) {
+    this.steps = { registry, connections, authorizations };
+    this.manifests = new ExtensionManifests({ ds, events, audit, ...more, steps: this.steps }, (viewer, id) =>
+      this.get(viewer, id),
+    );
+  }
 
   async list(viewer: Viewer): Promise<ExtensionView[]> {
     const rows = await this.ds.getRepository(ExtensionRow).find({
@@ -69,21 +101,28 @@ export class ExtensionsService {
     return row;
   }
 
+  /** The extension as a manifest document (extension-manifest.ts): no secret, installable anywhere. */
+  async export(viewer: Viewer, id: string): Promise<Record<string, unknown>> {
+    return this.manifests.export(viewer, await this.find(viewer, id));
+  }
+
+  /** Installs a manifest in the viewer's workspace, or upgrades the installed extension with its key. */
+  installManifest(viewer: Viewer, manifest: unknown): Promise<InstallResult> {
+    return this.manifests.install(viewer, manifest);
+  }
+
   async create(viewer: Viewer, input: CreateExtensionInput): Promise<ExtensionView> {
-    const name = input.name.trim();
-    if (!name || name.length > 80) throw badInput('name', 'must be 1 to 80 characters');
-    const description = input.description?.trim() || null;
-    if (description && description.length > 500)
-      throw badInput('description', 'must be at most 500 characters');
-    const definitions = await checkDefinitions(this.registry, viewer, input.connections);
+    const header = checkHeader(input);
+    const { name, key } = header;
+    const definitions = await checkDefinitions(this.steps.registry, viewer, input.connections);
     const id = await this.ds
       .transaction(async (m) => {
         if (await m.countBy(ExtensionRow, { workspaceId: viewer.workspaceId, name })) throw nameTaken(name);
+        if (await m.countBy(ExtensionRow, { workspaceId: viewer.workspaceId, key })) throw keyTaken(key);
         const row = m.create(ExtensionRow, {
           id: newId(),
           workspaceId: viewer.workspaceId,
-          name,
-          description,
+          ...header,
           connectionDefinitions: definitions,
           createdById: viewer.userId,
         });
@@ -94,16 +133,22 @@ export class ExtensionsService {
             action: 'extension.created',
             targetType: 'extension',
             targetId: row.id,
-            message: `Created extension "${name}" with ${definitions.length} connection(s)`,
-            metadata: { linkNames: definitions.map((d) => d.linkName).join(',') },
+            extensionId: row.id,
+            message: `Created extension "${name}" ${header.version} with ${definitions.length} connection(s)`,
+            metadata: {
+              key,
+              version: header.version,
+              linkNames: definitions.map((d) => d.linkName).join(','),
+            },
           },
           m,
         );
         return row.id;
       })
       .catch((e: unknown) => {
-        // Two creates with the same name racing: the unique index decides.
-        if (isUniqueViolation(e)) throw nameTaken(name);
+        // Two creates with the same name or key racing: the unique indexes decide.
+        if (onExtensionIndex(e, 'name')) throw nameTaken(name);
+        if (onExtensionIndex(e, 'key')) throw keyTaken(key);
         throw e;
       });
     return this.get(viewer, id);
@@ -117,77 +162,45 @@ export class ExtensionsService {
   async install(viewer: Viewer, id: string): Promise<InstallResult> {
     const ext = await this.find(viewer, id);
     if (ext.installedAt) throw alreadyInstalled(ext.name);
-    const created: string[] = [];
-    const started = new Map<string, { attemptId: string; authorizeUrl: string | null }>();
-    let tx: EventTx | undefined;
-    await this.ds
-      .transaction(async (m) => {
-        const events = (tx = this.events.begin(m));
-        // Compare-and-set first: of two installs racing, the second waits on this row and then finds it taken.
-        const claimed = await m
-          .createQueryBuilder()
-          .update(ExtensionRow)
-          .set({ installedById: viewer.userId, installedAt: new Date() })
-          .where('id = :id AND "installedAt" IS NULL', { id: ext.id })
-          .execute();
-        if (claimed.affected !== 1) throw alreadyInstalled(ext.name);
+    const created: ConnectionRow[] = [];
+    const started = new Map<string, Started>();
+    await this.events
+      .transaction(this.ds, async (events) => {
+        const m = events.manager;
+        await claimInstall(m, viewer, ext);
         const defs = ext.connectionDefinitions;
-        await this.assertLinkNamesFree(viewer, defs, m);
+        const linkNames = defs.map((d) => d.linkName);
+        await assertLinkNamesFree(m, viewer.workspaceId, linkNames, (i) => field(i, 'linkName'));
         for (const [i, d] of defs.entries()) {
-          const row = await this.connections
-            .createInTransaction(viewer, { ...d, extensionId: ext.id }, m)
-            .catch((e: unknown) => rethrowForDefinition(i, e));
-          created.push(row.id);
-          if (d.useLoginUserCredentials) continue;
-          const { authType } = this.registry.definitionOf(row.service!);
-          // BASIC / API_KEY need credentials that an install cannot carry: the owner calls connect later.
-          if (authType !== 'OAUTH2' && authType !== 'OAUTH1') continue;
-          const s = await this.authorizations
-            .beginInTransaction(viewer, row, null, events)
-            .catch((e: unknown) => rethrowForDefinition(i, e));
-          started.set(row.id, s);
+          const at = (e: unknown) => rethrowForDefinition(i, e);
+          const row = await createDefined(this.steps, viewer, ext.id, d, m).catch(at);
+          created.push(row);
+          const s = await startAuthorization(this.steps, viewer, row, events, 'fail').catch(at);
+          if (s) started.set(row.id, s);
         }
+        const metadata = { key: ext.key, version: ext.version, connections: defs.length };
         await this.audit.record(
           viewer,
           {
             action: 'extension.installed',
             targetType: 'extension',
             targetId: ext.id,
-            message: `Installed extension "${ext.name}": ${defs.length} connection(s), ${started.size} to authorize in the browser`,
-            metadata: { connections: defs.length, oauthToAuthorize: started.size },
+            extensionId: ext.id,
+            message: `Installed extension "${ext.name}" ${ext.version}: ${defs.length} connection(s), ${started.size} to authorize in the browser`,
+            metadata: { ...metadata, oauthToAuthorize: started.size },
           },
           m,
         );
-        await this.events.seal(events);
       })
       .catch(rethrowUniqueViolation);
-    this.events.publish(tx!);
     const extension = await this.get(viewer, ext.id);
-    const toAuthorize = extension.connections
-      .filter((c) => created.includes(c.id) && !c.useLoginUserCredentials)
-      .map((c) => ({
-        connection: c,
-        authorization: c.authorization,
-        authorizeUrl: started.get(c.id)?.authorizeUrl ?? null,
-        attemptId: started.get(c.id)?.attemptId ?? null,
-      }));
-    return { extension, toAuthorize };
-  }
-
-  private async assertLinkNamesFree(viewer: Viewer, defs: ConnectionDefinition[], m: EntityManager) {
-    const taken = await m.find(ConnectionRow, {
-      where: { workspaceId: viewer.workspaceId, linkName: In(defs.map((d) => d.linkName)) },
-      select: { linkName: true },
-    });
-    if (taken.length === 0) return;
-    const names = new Set(taken.map((c) => c.linkName));
-    const first = defs.findIndex((d) => names.has(d.linkName));
-    throw new AppError(
-      'CONFLICT',
-      `The link name(s) ${[...names].join(', ')} are already used in this workspace: rename or delete those ` +
-        'connections, then install again. Nothing was installed.',
-      { field: field(first, 'linkName'), linkNames: [...names] },
-    );
+    const ownerCredentials = created.filter((c) => !c.useLoginUserCredentials).map((c) => c.id);
+    return {
+      extension,
+      toAuthorize: toAuthorizeOf(extension, ownerCredentials, started),
+      previousVersion: null,
+      servicesToConfigure: await servicesToConfigure(this.steps, viewer.workspaceId, created),
+    };
   }
 
   /**
@@ -198,7 +211,7 @@ export class ExtensionsService {
   async uninstall(viewer: Viewer, id: string): Promise<ExtensionView> {
     const ext = await this.find(viewer, id);
     if (!ext.installedAt) throw new AppError('CONFLICT', `Extension "${ext.name}" is not installed.`);
-    const before = await this.connectionsOf(ext, this.ds.manager);
+    const before = await connectionsOf(ext, this.ds.manager);
     const counts = new Map<string, number>();
     let revokedUpstream = 0;
     for (const row of before) {
@@ -206,7 +219,7 @@ export class ExtensionsService {
       counts.set(row.id, r.authorizations);
       revokedUpstream += r.revokedUpstream;
     }
-    await this.events.transaction(this.ds, async (tx) => {
+    const deleted = await this.events.transaction(this.ds, async (tx) => {
       const m = tx.manager;
       const released = await m
         .createQueryBuilder()
@@ -217,35 +230,31 @@ export class ExtensionsService {
       if (released.affected !== 1)
         throw new AppError('CONFLICT', `Extension "${ext.name}" was uninstalled at the same time.`);
       // Read again inside the transaction: a connection attached meanwhile goes too (it had no upstream revoke).
-      const rows = await this.connectionsOf(ext, m);
+      const rows = await connectionsOf(ext, m);
       for (const row of rows)
-        await this.connections.deleteInTransaction(viewer, row, tx, counts.get(row.id) ?? 0);
+        await this.steps.connections.deleteInTransaction(viewer, row, tx, counts.get(row.id) ?? 0);
       await this.audit.record(
         viewer,
         {
           action: 'extension.uninstalled',
           targetType: 'extension',
           targetId: ext.id,
+          extensionId: ext.id,
           message: `Uninstalled extension "${ext.name}": deleted ${rows.length} connection(s)`,
           metadata: { connections: rows.length, revokedUpstream },
         },
         m,
       );
+      return rows;
     });
+    for (const row of deleted) this.more.invalidator?.invalidate('connection', row.id);
     return this.get(viewer, ext.id);
-  }
-
-  private connectionsOf(ext: ExtensionRow, m: EntityManager): Promise<ConnectionRow[]> {
-    return m.find(ConnectionRow, {
-      where: { workspaceId: ext.workspaceId, extensionId: ext.id },
-      relations: { service: true },
-    });
   }
 
   /** Views with the connections the viewer may see and the installers, in a fixed number of queries. */
   private async views(viewer: Viewer, rows: ExtensionRow[]): Promise<ExtensionView[]> {
     if (rows.length === 0) return [];
-    const { nodes } = await this.connections.list(
+    const { nodes } = await this.steps.connections.list(
       viewer,
       { scope: 'ALL', extensionIds: rows.map((r) => r.id) },
       { offset: 0, limit: CONNECTIONS_READ_LIMIT },
@@ -262,9 +271,25 @@ export class ExtensionsService {
   }
 }
 
+/** Compare-and-set, first in the install: of two installs racing, the second waits on the row, then finds it taken. */
+async function claimInstall(m: EntityManager, viewer: Viewer, ext: ExtensionRow): Promise<void> {
+  const claimed = await m
+    .createQueryBuilder()
+    .update(ExtensionRow)
+    .set({ installedById: viewer.userId, installedAt: new Date() })
+    .where('id = :id AND "installedAt" IS NULL', { id: ext.id })
+    .execute();
+  if (claimed.affected !== 1) throw alreadyInstalled(ext.name);
+}
+
 const nameTaken = (name: string) =>
   new AppError('CONFLICT', `An extension named "${name}" already exists in this workspace.`, {
     field: 'name',
+  });
+
+const keyTaken = (key: string) =>
+  new AppError('CONFLICT', `An extension with the key "${key}" already exists in this workspace.`, {
+    field: 'key',
   });
 
 const alreadyInstalled = (name: string) =>
