@@ -25,6 +25,11 @@ const UNINFORMED_TTL_MS = 1_000;
  */
 export class AccountsService {
   private readonly viewers: ViewerCache;
+  /**
+   * API tokens by the token itself: a hit (every call of a busy integrator) costs one map lookup, no hashing.
+   * The token is in this process's memory during each request anyway; the database keeps only its hash.
+   */
+  private readonly tokenViewers: ViewerCache;
 
   constructor(
     private readonly ds: DataSource,
@@ -32,18 +37,20 @@ export class AccountsService {
     private readonly config: Config,
     private readonly invalidator: Invalidator,
   ) {
-    this.viewers = new ViewerCache(() =>
-      invalidator.live() ? config.authCacheMs : Math.min(config.authCacheMs, UNINFORMED_TTL_MS),
-    );
+    const ttl = () =>
+      invalidator.live() ? config.authCacheMs : Math.min(config.authCacheMs, UNINFORMED_TTL_MS);
+    this.viewers = new ViewerCache(ttl);
+    this.tokenViewers = new ViewerCache(ttl);
     invalidator.onInvalidate((kind, id) => this.evict(kind, id));
   }
 
   /** Drops cached viewers made stale by a change here or on another replica. */
   private evict(kind: InvalidationKind, id: string): void {
-    if (kind === 'all') this.viewers.clear();
-    else if (kind === 'apiToken') this.viewers.evict((v) => v.apiTokenId === id);
-    else if (kind === 'session') this.viewers.evict((v) => v.sessionId === id);
-    else if (kind === 'user') this.viewers.evict((v) => v.userId === id);
+    for (const cache of [this.viewers, this.tokenViewers])
+      if (kind === 'all') cache.clear();
+      else if (kind === 'apiToken') cache.evict((v) => v.apiTokenId === id);
+      else if (kind === 'session') cache.evict((v) => v.sessionId === id);
+      else if (kind === 'user') cache.evict((v) => v.userId === id);
   }
 
   /** First start: one workspace and its admin. Returns the generated password when one was made. */
@@ -101,9 +108,9 @@ export class AccountsService {
 
   /** One query per request: the token, its owner's membership and the owner. */
   async viewerForApiToken(token: string): Promise<Viewer | null> {
-    const hash = sha256(token);
-    const cached = this.viewers.get(`t:${hash}`);
+    const cached = this.tokenViewers.get(token);
     if (cached) return cached;
+    const hash = sha256(token);
     const raw = await this.ds
       .getRepository(ApiTokenRow)
       .createQueryBuilder('t')
@@ -125,7 +132,7 @@ export class AccountsService {
       apiTokenId: row.id,
       user: { id: row.userId, email: raw.u_email as string, displayName: raw.u_displayName as string },
     };
-    this.viewers.set(`t:${hash}`, viewer);
+    this.tokenViewers.set(token, viewer);
     return viewer;
   }
 

@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager, In } from 'typeorm';
 import { AuditEventRow, UserRow } from '../db/entities';
 import { escapeLike } from '../db/sql';
+import { auditOutcome } from './audit-outcome';
+import { AuditQueue, type AuditQueueOptions, type AuditValues } from './audit-queue';
 import { auditEventView } from './audit-views';
 import type { Viewer } from './viewer';
 
@@ -14,6 +16,8 @@ export interface AuditInput {
   message: string;
   /** Names, ids, counts and flags only: never a secret, header value or body. */
   metadata?: Record<string, string | number | boolean | null>;
+  /** The extension of the connection concerned, if any: kept as metadata.extensionId (an extension's trail). */
+  extensionId?: string | null;
 }
 
 export interface AuditFilter {
@@ -24,36 +28,78 @@ export interface AuditFilter {
   restrict?: { sql: string; params: Record<string, unknown> };
 }
 
+type Actor = Pick<Viewer, 'workspaceId' | 'userId'> | { workspaceId: string; userId: null };
+
+/** The row of an event, as both writers insert it. */
+function auditValues(id: string, viewer: Actor, input: AuditInput): AuditValues {
+  return {
+    id,
+    workspaceId: viewer.workspaceId,
+    actorId: viewer.userId,
+    action: input.action,
+    targetType: input.targetType,
+    targetId: input.targetId ?? null,
+    connectionId: input.connectionId ?? null,
+    message: input.message.slice(0, 500),
+    metadata: input.extensionId
+      ? { ...input.metadata, extensionId: input.extensionId }
+      : (input.metadata ?? null),
+    outcome: auditOutcome(input.action, input.metadata),
+  };
+}
+
 export class AuditService {
-  constructor(private readonly ds: DataSource) {}
+  private readonly queue: AuditQueue | undefined;
+
+  /** Without `writeBehind`, `enqueue` writes at once (as `record` does). */
+  constructor(
+    private readonly ds: DataSource,
+    writeBehind?: AuditQueueOptions,
+  ) {
+    this.queue = writeBehind ? new AuditQueue(ds, writeBehind) : undefined;
+  }
 
   /** Records an event; pass the transaction's manager so the event commits or rolls back with the change. */
-  async record(
-    viewer: Pick<Viewer, 'workspaceId' | 'userId'> | { workspaceId: string; userId: null },
-    input: AuditInput,
-    manager: EntityManager = this.ds.manager,
-  ): Promise<string> {
+  async record(viewer: Actor, input: AuditInput, manager: EntityManager = this.ds.manager): Promise<string> {
     const id = randomUUID();
     // updateEntity(false): nothing reads the generated createdAt back, and on SQLite TypeORM would SELECT it
-    // after every INSERT (a second query per audit event; one per invocation).
+    // after every INSERT (a second query per audit event).
     await manager
       .createQueryBuilder()
       .insert()
       .into(AuditEventRow)
-      .values({
-        id,
-        workspaceId: viewer.workspaceId,
-        actorId: viewer.userId,
-        action: input.action,
-        targetType: input.targetType,
-        targetId: input.targetId ?? null,
-        connectionId: input.connectionId ?? null,
-        message: input.message.slice(0, 500),
-        metadata: input.metadata ?? null,
-      })
+      .values(auditValues(id, viewer, input))
       .updateEntity(false)
       .execute();
     return id;
+  }
+
+  /**
+   * Records an event that belongs to no transaction (an invocation) through the write-behind queue (see
+   * AuditQueue): written within the flush interval, and on shutdown. Never throws.
+   */
+  enqueue(viewer: Actor, input: AuditInput): void {
+    const values = auditValues(randomUUID(), viewer, input);
+    if (this.queue) this.queue.push(values);
+    else
+      void this.ds
+        .createQueryBuilder()
+        .insert()
+        .into(AuditEventRow)
+        .values(values)
+        .updateEntity(false)
+        .execute()
+        .catch(() => {});
+  }
+
+  /** Writes what the queue holds: readers of the log call it first, so a call is listed once it has returned. */
+  async flush(): Promise<void> {
+    await this.queue?.flush();
+  }
+
+  /** Shutdown: the queue's last rows are written before the database closes. */
+  async close(): Promise<void> {
+    await this.queue?.close();
   }
 
   /** One page of the workspace's events, newest first; `filter` is applied as given (see audit-log.ts for who may read what). */
@@ -62,6 +108,7 @@ export class AuditService {
     filter: AuditFilter,
     page: { offset: number; limit: number },
   ): Promise<{ nodes: AuditEvent[]; total: number }> {
+    await this.flush();
     const qb = this.ds
       .getRepository(AuditEventRow)
       .createQueryBuilder('e')

@@ -11,11 +11,20 @@ export async function viewerFromHeaders(
   headers: { authorization?: string | string[]; cookie?: string | string[] },
 ): Promise<Viewer | null> {
   const auth = Array.isArray(headers.authorization) ? headers.authorization[0] : headers.authorization;
-  const bearer = auth && /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
+  const bearer = auth && bearerToken(auth);
   if (bearer) return accounts.viewerForApiToken(bearer);
   const cookieHeader = Array.isArray(headers.cookie) ? headers.cookie.join('; ') : headers.cookie;
   const session = cookieHeader ? parseCookie(cookieHeader)[SESSION_COOKIE] : undefined;
   return session ? accounts.viewerForSession(session) : null;
+}
+
+/** RFC 6750 2.1 `Bearer <token>` (the scheme case-insensitive); the common spelling without a regex. */
+function bearerToken(header: string): string | undefined {
+  if (header.startsWith('Bearer ')) {
+    const token = header.slice(7);
+    if (token && !/\s/.test(token)) return token;
+  }
+  return /^Bearer\s+(\S+)$/i.exec(header)?.[1];
 }
 
 /**

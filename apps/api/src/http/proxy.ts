@@ -1,6 +1,6 @@
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { InvocationInput, InvocationsService, UpstreamReply } from '../domain/invocations';
 import type { AccountsService } from '../domain/accounts';
 import { proxyRequestHeaders } from '../domain/invocation-request';
@@ -8,6 +8,7 @@ import { limitBody } from '../domain/read-body';
 import type { Viewer } from '../domain/viewer';
 import { AppError, unauthenticated } from '../errors';
 import { viewerFromHeaders } from './auth';
+import { recordHeaders } from './fixed-headers';
 
 const FORM = /^application\/x-www-form-urlencoded/i;
 export const PROXY_CSRF_HEADER = 'x-connections-proxy';
@@ -17,55 +18,88 @@ export const PROXY_CSRF_HEADER = 'x-connections-proxy';
  */
 export const PROXY_RESPONSE_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox";
 
+// The path is passed on as the caller wrote it (no decoding: `%2F` stays one segment for the upstream); the
+// query string likewise.
+const ROUTE = /^\/proxy\/([a-z0-9_]{1,50})(\/[^?]*)?(\?.*)?$/;
+
 interface ProxyDeps {
   accounts: AccountsService;
   invocations: InvocationsService;
   maxResponseBytes: number;
+  /** The site-wide security headers middleware (helmet): its fixed headers go on every /proxy answer too. */
+  securityHeaders: RequestHandler;
 }
+
+/** Answers a request when it is /proxy's (returns true); anything else is left to the Express app. */
+export type ProxyHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 /**
  * ANY /proxy/<link name>/<path>?<query>: the same call as invokeUrl over plain HTTP. The upstream's status,
- * headers and body stream back; request bodies stream up too, except forms, which are read so their
- * fields can be signed or carry credentials.
+ * headers and body stream back; request bodies stream up too, except forms, which are read so their fields
+ * can be signed or carry credentials.
+ *
+ * A lean handler in front of Express rather than an Express route: a proxied call is the hot path, and it
+ * needs none of the app's chain (routing through every layer, request/response decoration, the per-request
+ * security-header computation). The headers that chain would add are computed once and set here.
  */
-export function mountProxy(app: Express, deps: ProxyDeps): void {
-  const formParser = express.urlencoded({ extended: false, limit: '10mb' });
-  app.all(
-    /^\/proxy\/([a-z0-9_]{1,50})(\/.*)?$/,
-    // The caller first, the body after: nobody unauthenticated gets a 10 MB form read and parsed.
-    authenticate(deps.accounts),
-    (req, res, next) => (FORM.test(req.headers['content-type'] ?? '') ? formParser(req, res, next) : next()),
-    async (req: Request, res) => {
-      try {
-        const viewer = res.locals.viewer as Viewer;
-        const reply = await deps.invocations.send(viewer, invocationOf(req));
-        await streamReply(reply, res, deps.maxResponseBytes);
-      } catch (error) {
-        if (res.headersSent) return res.destroy();
-        sendError(res, error);
-      }
-    },
+export function proxyHandler(deps: ProxyDeps): ProxyHandler {
+  const formParser = express.urlencoded({ extended: false, limit: '10mb' }) as unknown as (
+    req: IncomingMessage,
+    res: ServerResponse,
+    next: (err?: unknown) => void,
+  ) => void;
+  // Helmet's headers but the policy, which /proxy replaces (PROXY_RESPONSE_CSP).
+  const fixedHeaders = recordHeaders(deps.securityHeaders).filter(
+    ([name]) => name.toLowerCase() !== 'content-security-policy',
   );
-}
-
-function authenticate(accounts: AccountsService) {
-  return async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      res.locals.viewer = await proxyViewer(accounts, req);
-    } catch (error) {
-      // A refused request's body is never read: close the connection rather than drain it.
-      if (hasBody(req)) res.setHeader('Connection', 'close');
-      return sendError(res, error);
+  return (req, res) => {
+    if (!req.url?.startsWith('/proxy/')) return false;
+    for (const [name, value] of fixedHeaders) res.setHeader(name, value);
+    const route = ROUTE.exec(req.url);
+    if (!route) {
+      sendError(res, new AppError('NOT_FOUND', 'No such route: /proxy/<link name>/<path>.'));
+      return true;
     }
-    next();
+    void serve(deps, formParser, req, res, route);
+    return true;
   };
 }
 
+async function serve(
+  deps: ProxyDeps,
+  formParser: (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void,
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: RegExpExecArray,
+): Promise<void> {
+  let viewer: Viewer;
+  try {
+    // The caller first, the body after: nobody unauthenticated gets a 10 MB form read and parsed.
+    viewer = await proxyViewer(deps.accounts, req);
+  } catch (error) {
+    // A refused request's body is never read: close the connection rather than drain it.
+    if (hasBody(req)) res.setHeader('Connection', 'close');
+    return sendError(res, error);
+  }
+  const isForm = FORM.test(req.headers['content-type'] ?? '');
+  if (isForm) {
+    const parsed = await new Promise<unknown>((resolve) => formParser(req, res, resolve));
+    if (parsed) return sendBodyError(res, parsed);
+  }
+  try {
+    const reply = await deps.invocations.send(viewer, invocationOf(req, route, isForm));
+    await streamReply(reply, res, deps.maxResponseBytes);
+  } catch (error) {
+    if (res.headersSent) return void res.destroy();
+    sendError(res, error);
+  }
+}
+
 // RFC 9112 6.3: a request has a body only with Transfer-Encoding or a non-zero Content-Length.
-const hasBody = (req: Request) =>
+const hasBody = (req: IncomingMessage) =>
   req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 
-async function proxyViewer(accounts: AccountsService, req: Request): Promise<Viewer> {
+async function proxyViewer(accounts: AccountsService, req: IncomingMessage): Promise<Viewer> {
   const viewer = await viewerFromHeaders(accounts, req.headers);
   if (!viewer) throw unauthenticated();
   // A session cookie also rides along on cross-site navigations (SameSite=Lax lets top-level GETs
@@ -79,25 +113,26 @@ async function proxyViewer(accounts: AccountsService, req: Request): Promise<Vie
 }
 
 /** The HTTP request as an invocation: path and query as they came, the body as a form or a stream. */
-function invocationOf(req: Request): InvocationInput {
-  const linkName = (req.params as Record<string, string>)[0]!;
-  const path = ((req.params as Record<string, string>)[1] ?? '/').replace(/^\//, '');
-  const search = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
-  const isForm = FORM.test(req.headers['content-type'] ?? '');
+function invocationOf(req: IncomingMessage, route: RegExpExecArray, isForm: boolean): InvocationInput {
+  const [, linkName, path = '/', search = ''] = route;
   // A bare `POST` (curl -X POST) has no body: streaming an empty one would send it chunked, and keep
   // FORM_DATA credentials out of the form body they can travel in.
   return {
-    linkName,
-    url: `${path}${search}`,
-    method: req.method,
+    linkName: linkName!,
+    url: `${path.slice(1)}${search}`,
+    method: req.method ?? 'GET',
     headers: proxyRequestHeaders(req.headers),
-    form: isForm ? (req.body as Record<string, string | string[]>) : undefined,
+    form: isForm ? (req as IncomingMessage & { body: Record<string, string | string[]> }).body : undefined,
     stream: hasBody(req) && !isForm ? req : undefined,
   };
 }
 
 /** The upstream's status, headers and body, streamed back within the response-size limit. */
-async function streamReply(reply: UpstreamReply, res: Response, maxResponseBytes: number): Promise<void> {
+async function streamReply(
+  reply: UpstreamReply,
+  res: ServerResponse,
+  maxResponseBytes: number,
+): Promise<void> {
   let body: Readable;
   try {
     // A declared length over the limit is refused here, before the status or a byte goes to the caller.
@@ -105,12 +140,12 @@ async function streamReply(reply: UpstreamReply, res: Response, maxResponseBytes
   } catch (error) {
     throw reply.fail(error);
   }
-  res.status(reply.status);
+  res.statusCode = reply.status;
   for (const [k, v] of Object.entries(reply.headers)) res.setHeader(k, v);
   res.setHeader('Content-Security-Policy', PROXY_RESPONSE_CSP);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   try {
-    await pipeline(body, res);
+    await pump(body, res);
     reply.done();
   } catch (error) {
     // Headers are gone already: past the limit the only honest thing left is to cut the response.
@@ -120,16 +155,67 @@ async function streamReply(reply: UpstreamReply, res: Response, maxResponseBytes
   }
 }
 
-function sendError(res: Response, error: unknown): void {
-  const e = error instanceof AppError ? error : null;
-  res
-    .status(e?.httpStatus ?? 500)
-    .type('application/json')
-    .send({
-      error: {
-        code: e?.code ?? 'INTERNAL_SERVER_ERROR',
-        message: e?.message ?? 'Internal server error.',
-        ...(e?.details ?? {}),
-      },
+/**
+ * `body` piped into the response; resolves once the response has been handed over whole, rejects with the
+ * body's error (the limit, a timeout, the upstream breaking off) or a premature close (the caller left),
+ * destroying the body either way so the upstream socket is released. `stream/promises`' pipeline does the
+ * same with an AbortController per call (and a DOMException when it finishes): a cost on every proxied call.
+ */
+function pump(body: Readable, res: ServerResponse): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      if (!error) return resolve();
+      body.destroy();
+      reject(error);
+    };
+    body.once('error', settle);
+    res.once('finish', () => settle());
+    res.once('close', () => {
+      if (!res.writableFinished)
+        settle(
+          Object.assign(new Error('The caller closed the connection.'), {
+            code: 'ERR_STREAM_PREMATURE_CLOSE',
+          }),
+        );
     });
+    body.pipe(res);
+  });
+}
+
+/**
+ * A form body that could not be read (over the limit, malformed): its 4xx status, with a fixed message as the
+ * app's JSON error handler gives (body-parser's own quotes the body, which may hold a secret).
+ */
+function sendBodyError(res: ServerResponse, err: unknown): void {
+  const { status, type } = (err ?? {}) as { status?: unknown; type?: unknown };
+  const clientError = typeof status === 'number' && status >= 400 && status < 500;
+  const message = !clientError
+    ? 'Internal server error.'
+    : type === 'entity.too.large'
+      ? 'The request body is too large.'
+      : 'The request body could not be read.';
+  const code = clientError ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
+  sendJson(res, clientError ? status : 500, { error: { code, message } });
+}
+
+function sendError(res: ServerResponse, error: unknown): void {
+  const e = error instanceof AppError ? error : null;
+  sendJson(res, e?.httpStatus ?? 500, {
+    error: {
+      code: e?.code ?? 'INTERNAL_SERVER_ERROR',
+      message: e?.message ?? 'Internal server error.',
+      ...(e?.details ?? {}),
+    },
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, payload: unknown): void {
+  const body = JSON.stringify(payload);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
 }

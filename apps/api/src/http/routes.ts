@@ -5,8 +5,9 @@ import type { AppServices } from '../graphql/context';
 import type { Metrics } from '../metrics';
 import { mountSandbox, type Sandbox } from '../sandbox';
 import { consoleDir, mountConsole } from './console';
+import { mountLogos } from './logos';
 import { mountOAuthRoutes } from './oauth-routes';
-import { mountProxy } from './proxy';
+import { type ProxyHandler, proxyHandler } from './proxy';
 
 export interface RouteDeps {
   services: AppServices;
@@ -16,6 +17,8 @@ export interface RouteDeps {
   publicUrl: () => string;
   /** Signs the OAuth dance's session cookie. */
   oauthSessionSecret: string;
+  /** The app's security headers middleware; /proxy, served before the app, sets its fixed headers too. */
+  securityHeaders: RequestHandler;
 }
 
 /**
@@ -89,12 +92,17 @@ function jsonErrorHandler(logger: Logger): express.ErrorRequestHandler {
 }
 
 /**
- * Everything but /graphql: probes and metrics, the OAuth dance, /proxy, the sandbox when enabled, the console,
- * and the JSON error handler. Returns the sandbox, which can only start once the server listens.
+ * Everything but /graphql: probes and metrics, the OAuth dance, the sandbox when enabled, the console, and the
+ * JSON error handler. Returns the sandbox, which can only start once the server listens, and /proxy's lean
+ * handler, which the HTTP server runs before the app (see proxy.ts).
  */
-export function mountRoutes(app: Express, deps: RouteDeps): Sandbox | undefined {
+export function mountRoutes(
+  app: Express,
+  deps: RouteDeps,
+): { sandbox: Sandbox | undefined; proxy: ProxyHandler } {
   const { config, logger, accounts, attempts, invocations } = deps.services;
   mountProbes(app, deps.databaseReady, deps.metrics, config.metricsToken);
+  mountLogos(app, deps.services.registry);
   mountOAuthRoutes(app, {
     accounts,
     attempts,
@@ -102,10 +110,17 @@ export function mountRoutes(app: Express, deps: RouteDeps): Sandbox | undefined 
     sessionSecret: deps.oauthSessionSecret,
     logger,
   });
-  mountProxy(app, { accounts, invocations, maxResponseBytes: config.invocation.maxResponseBytes });
-  const sandbox = config.sandbox ? mountSandbox(app, { accounts, logger }) : undefined;
+  const proxy = proxyHandler({
+    accounts,
+    invocations,
+    maxResponseBytes: config.invocation.maxResponseBytes,
+    securityHeaders: deps.securityHeaders,
+  });
+  const sandbox = config.sandbox
+    ? mountSandbox(app, { accounts, logger, publicUrl: deps.publicUrl })
+    : undefined;
   mountConsole(app, consoleDir(config.consoleDir));
   // Last, so that it sees the errors of every route above.
   app.use(jsonErrorHandler(logger));
-  return sandbox;
+  return { sandbox, proxy };
 }

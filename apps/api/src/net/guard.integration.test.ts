@@ -36,6 +36,14 @@ describe('network guard', () => {
     expect(() => checkUrlTarget(new URL(url), true)).not.toThrow();
   });
 
+  test('the trusted origin (an IP-literal PUBLIC_URL) passes; its other ports and schemes do not', () => {
+    const trusted = 'http://127.0.0.1:4100';
+    expect(() => checkUrlTarget(new URL('http://127.0.0.1:4100/sandbox/api'), false, trusted)).not.toThrow();
+    for (const other of ['http://127.0.0.1:4101/', 'https://127.0.0.1:4100/', 'http://[::1]:4100/'])
+      expect(() => checkUrlTarget(new URL(other), false, trusted)).toThrow(AddressNotAllowedError);
+    expect(() => checkUrlTarget(new URL('http://[::1]:4100/x'), false, 'http://[::1]:4100')).not.toThrow();
+  });
+
   test('only http and https', () => {
     expect(() => checkUrlTarget(new URL('ftp://example.com/'), true)).toThrow(/Only http and https/);
     expect(() => checkUrlTarget(new URL('file:///etc/passwd'), true)).toThrow(/Only http and https/);

@@ -1,20 +1,25 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import type { LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import { Agent, buildConnector } from 'undici';
 import { forbiddenReason } from './address-policy';
+import { cachedResolver, type ResolveAll, systemResolveAll } from './dns-cache';
 
 export class AddressNotAllowedError extends Error {
   readonly code = 'HOST_NOT_ALLOWED';
 }
 
-/** Refuses a URL whose host is an IP literal outside the policy, or whose scheme is not http(s). */
-export function checkUrlTarget(url: URL, allowPrivate: boolean): void {
+/**
+ * Refuses a URL whose host is an IP literal outside the policy, or whose scheme is not http(s). The trusted
+ * origin (the sandbox: this server, whose PUBLIC_URL may well be http://127.0.0.1:PORT) passes, exactly as
+ * the guarded agent lets it connect; every other origin on the same address keeps the policy.
+ */
+export function checkUrlTarget(url: URL, allowPrivate: boolean, trustedOrigin?: string): void {
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new AddressNotAllowedError(
       `Only http and https are allowed, not ${url.protocol.replace(':', '')}.`,
     );
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (allowPrivate || !isIP(host)) return;
+  if (allowPrivate || !isIP(host) || isTrustedOrigin(trustedOrigin, url)) return;
   const reason = forbiddenReason(host);
   if (reason) throw new AddressNotAllowedError(`${url.host} is not reachable from here: ${reason}.`);
 }
@@ -25,13 +30,13 @@ export function checkUrlTarget(url: URL, allowPrivate: boolean): void {
  * The socket connects to the address this lookup returned, so the check and the connection cannot see two
  * different answers (DNS rebinding).
  */
-export function guardedLookup(allowPrivate: boolean): LookupFunction {
+export function guardedLookup(allowPrivate: boolean, resolve: ResolveAll = systemResolveAll): LookupFunction {
   return ((
     hostname: string,
-    options: object,
+    options: { family?: number; hints?: number },
     callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void,
   ) => {
-    dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
+    resolve(hostname, options, (err, addresses) => {
       if (err) return callback(err, '', 4);
       if (!allowPrivate) {
         for (const a of addresses) {
@@ -64,10 +69,16 @@ export function createGuardedAgent(opts: {
    * sandbox when it is enabled. Every other origin keeps the policy, including other ports on the same host.
    */
   trustedOrigin?: () => string | undefined;
+  /** How long a name's DNS answer is reused (dns-cache.ts); the policy is applied to it on every use. */
+  dnsCacheMs?: number;
 }): Agent {
   const timeout = opts.connectTimeoutMs ?? 10_000;
-  const guardedConnect = buildConnector({ lookup: guardedLookup(opts.allowPrivate), timeout });
+  const lookup = guardedLookup(opts.allowPrivate, cachedResolver(opts.dnsCacheMs ?? 0));
+  const guardedConnect = buildConnector({ lookup, timeout });
   const trustedConnect = buildConnector({ timeout });
+  // An undici Agent keeps one Pool per origin, its sockets kept alive and reused across calls (idle ones
+  // closed after the server's keep-alive hint, 4 s without one); only a new socket goes through `connect`,
+  // and so through the policy.
   return new Agent({
     connect: (options, callback) => {
       const target = { protocol: options.protocol, hostname: options.hostname, port: options.port };

@@ -5,6 +5,8 @@ import { UserRow } from './user';
 
 @Entity('connection')
 @Index(['workspaceId', 'linkName'], { unique: true })
+// The list's default order, newest first (migration 1764940000000).
+@Index('IDX_connection_workspace_created', ['workspaceId', 'createdAt', 'id'])
 export class ConnectionRow extends BaseRow {
   @Column('varchar', { length: 36 })
   workspaceId!: string;
