@@ -1,11 +1,16 @@
 import type { Dispatcher } from 'undici';
 import { connectionOptions } from './invocation-request';
+import type { Exchange } from './invocation-attempts';
 import { outcomeOf } from './invocation-errors';
 
 export interface UpstreamReply {
   status: number;
   headers: Record<string, string | string[]>;
   body: Dispatcher.ResponseData['body'];
+  /** The URL that gave this response: the request's, or where its redirects led. */
+  url: string;
+  /** How many attempts the call made (more than 1 only with `retry`). */
+  attempts: number;
   startedAt: number;
   /** Call once the body has been consumed (or abandoned): records the audit event and metrics. */
   done(outcome?: string): void;
@@ -43,7 +48,7 @@ export function responseHeaders(
  * `done` and `fail` comes first.
  */
 export function upstreamReply(
-  response: Dispatcher.ResponseData,
+  { response, url, attempts }: Exchange,
   startedAt: number,
   finish: (outcome: string) => void,
   translate: (error: unknown) => unknown,
@@ -58,6 +63,8 @@ export function upstreamReply(
     status: response.statusCode,
     headers: responseHeaders(response.headers),
     body: response.body,
+    url,
+    attempts,
     startedAt,
     done,
     fail: (error) => {

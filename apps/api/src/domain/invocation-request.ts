@@ -1,6 +1,14 @@
 import { type OutgoingRequest, percentEncode, urlRefusal } from '@connections/auth-flows';
 import type { Readable } from 'node:stream';
 import { AppError } from '../errors';
+import {
+  decodeBase64,
+  type FilePart,
+  MAX_REQUEST_BYTES,
+  multipartBody,
+  payloadTooLarge,
+} from './invocation-body';
+import type { RetryInput } from './invocation-options';
 
 export interface InvocationInput {
   linkName: string;
@@ -12,8 +20,18 @@ export interface InvocationInput {
   /** A raw body (sent with the caller's content type), or a form (sent x-www-form-urlencoded). */
   body?: string | Buffer;
   form?: Record<string, string | string[]>;
+  /** A binary body, base64-encoded; sent with `contentType` (or the content-type header). */
+  bodyBase64?: string | null;
+  /** The content type of `body` or `bodyBase64` (wins over a content-type header). */
+  contentType?: string | null;
+  /** Files: the body becomes multipart/form-data, the `form` fields beside them. */
+  files?: FilePart[] | null;
   /** Proxy only: a body to stream through unread (it cannot be signed, so never for forms). */
   stream?: Readable;
+  /** Per-call options (invokeUrl only): see invocation-options.ts. */
+  timeoutMs?: number | null;
+  followRedirects?: boolean | null;
+  retry?: RetryInput | null;
 }
 
 /**
@@ -69,74 +87,9 @@ const DROP_REQUEST = new Set([
 ]);
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
-/** The header names a Connection header lists are hop-by-hop as well (RFC 9110 7.6.1). */
-export function connectionOptions(raw: Record<string, string | string[] | undefined>): Set<string> {
-  const named = new Set<string>();
-  for (const [k, v] of Object.entries(raw))
-    if (k.toLowerCase() === 'connection' && v !== undefined)
-      for (const item of ([] as string[]).concat(v))
-        for (const name of item.split(',')) named.add(name.trim().toLowerCase());
-  return named;
-}
+import { connectionOptions } from './invocation-proxy-headers';
 
-/**
- * What /proxy passes on from the HTTP request it received: an allowlist, because a browser adds fields of its
- * own that describe the caller's page, not the API call (Origin, Referer, Sec-Fetch-*, client hints, DNT, the
- * proxy CSRF header), and a deny-list misses the next one. Standard fields an API call carries (RFC 9110
- * content negotiation, representation metadata, conditional and range requests; Cache-Control, RFC 9111;
- * Prefer, RFC 7240; Idempotency-Key; User-Agent, which some APIs require), extension fields named `x-*` but
- * the forwarding ones and ours, and any field the caller names as `X-Connections-Header-<name>`, sent as
- * `<name>` (how vendor fields such as `Notion-Version` travel). Hop-by-hop fields and the caller's own
- * credentials are dropped afterwards by `requestHeaders`, as for invokeUrl.
- */
-const PROXY_FORWARDED = new Set([
-  'accept',
-  'accept-charset',
-  'accept-encoding',
-  'accept-language',
-  'cache-control',
-  'content-digest',
-  'content-disposition',
-  'content-encoding',
-  'content-language',
-  'content-md5',
-  'content-type',
-  'digest',
-  'if-match',
-  'if-modified-since',
-  'if-none-match',
-  'if-range',
-  'if-unmodified-since',
-  'idempotency-key',
-  'pragma',
-  'prefer',
-  'range',
-  'repr-digest',
-  'user-agent',
-  'want-content-digest',
-  'want-repr-digest',
-]);
-const PROXY_NAMED = 'x-connections-header-';
-const PROXY_NOT_EXTENSION = /^x-(forwarded-|real-ip$|connections-)/;
-
-/** The proxied request's fields that go upstream as the caller's headers (see PROXY_FORWARDED). */
-export function proxyRequestHeaders(
-  raw: Record<string, string | string[] | undefined>,
-): Record<string, string> {
-  const hop = connectionOptions(raw);
-  const headers: Record<string, string> = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (typeof value !== 'string') continue; // set-cookie only, never in a request
-    const name = key.toLowerCase();
-    if (hop.has(name)) continue;
-    if (name.startsWith(PROXY_NAMED) && name.length > PROXY_NAMED.length)
-      headers[name.slice(PROXY_NAMED.length)] = value;
-    // A field named explicitly wins over one of the same name sent directly.
-    else if (PROXY_FORWARDED.has(name) || (name.startsWith('x-') && !PROXY_NOT_EXTENSION.test(name)))
-      headers[name] ??= value;
-  }
-  return headers;
-}
+export { connectionOptions, proxyRequestHeaders } from './invocation-proxy-headers';
 
 type Scalar = string | number | boolean;
 const isScalar = (v: unknown): v is Scalar =>
@@ -197,24 +150,61 @@ export function parseInvocation(input: InvocationInput): ParsedInvocation {
     throw new AppError('BAD_USER_INPUT', `method: must be one of ${METHODS.join(', ')}`, {
       field: 'method',
     });
-  if (input.body !== undefined && input.form !== undefined)
-    throw new AppError('BAD_USER_INPUT', 'body and form: send one or the other', { field: 'form' });
   const headers = requestHeaders(checkHeaders(stringMap('headers', input.headers, false)));
   const query = stringMap('query', input.query, true);
-  const form = stringMap('form', input.form, true);
-  // A form is encoded here, once, so every auth type sends it the same way (RFC 3986 encoding, as the
-  // OAuth 1.0a signature and FORM_DATA credentials append to it); a map left to undici would be refused.
-  let body: string | undefined;
-  if (input.form) {
-    body = form.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&');
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-  } else if (typeof input.body === 'string') body = input.body;
-  const bytes = Buffer.isBuffer(input.body) ? input.body : undefined;
+  const { body, bytes } = parseContent(input, method, headers, query);
   // Streamed bytes cannot take credentials appended: declaring them opaque (RFC 9110 8.3) makes FORM_DATA
   // credentials travel in the query instead of a form body that would be dropped for the stream.
   if ((input.stream || bytes) && !headers['content-type'])
     headers['content-type'] = 'application/octet-stream';
   return { method, url: input.url, query, headers, body, bytes, stream: input.stream };
+}
+
+// RFC 9110 9.3.1, 9.3.2 and 9.3.5: content in a GET, HEAD or DELETE request has no defined meaning (servers
+// and intermediaries may refuse it): a form there travels in the query string, and files cannot travel.
+const NO_BODY = new Set(['GET', 'HEAD', 'DELETE']);
+
+/** The body of the call: a text body or an encoded form (`body`), or bytes (binary, multipart). */
+function parseContent(
+  input: InvocationInput,
+  method: string,
+  headers: Record<string, string>,
+  query: [string, string][],
+): { body?: string; bytes?: Buffer } {
+  const files = input.files?.length ? input.files : undefined;
+  if (input.body != null && (input.form != null || files))
+    throw new AppError('BAD_USER_INPUT', 'body and form: send one or the other', { field: 'form' });
+  if (input.bodyBase64 != null && (input.body != null || input.form != null || files))
+    throw new AppError('BAD_USER_INPUT', 'bodyBase64: send it alone, without body, form or files', {
+      field: 'bodyBase64',
+    });
+  if (input.contentType != null)
+    headers['content-type'] = checkHeaders([['content-type', input.contentType]])[0]![1];
+  if (files) {
+    if (NO_BODY.has(method))
+      throw new AppError('BAD_USER_INPUT', `files: a ${method} request carries no body`, { field: 'files' });
+    const multipart = multipartBody(stringMap('form', input.form, true), files);
+    headers['content-type'] = multipart.contentType;
+    return { bytes: multipart.bytes };
+  }
+  if (input.form != null) {
+    const form = stringMap('form', input.form, true);
+    if (NO_BODY.has(method)) {
+      query.push(...form);
+      return {};
+    }
+    // A form is encoded here, once, so every auth type sends it the same way (RFC 3986 encoding, as the
+    // OAuth 1.0a signature and FORM_DATA credentials append to it); a map left to undici would be refused.
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    return { body: form.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&') };
+  }
+  if (input.bodyBase64 != null) return { bytes: decodeBase64('bodyBase64', input.bodyBase64) };
+  const body = input.body ?? undefined;
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: only a long string is measured.
+  const size = typeof body === 'string' && body.length * 3 > MAX_REQUEST_BYTES ? Buffer.byteLength(body) : 0;
+  if ((Buffer.isBuffer(body) ? body.length : size) > MAX_REQUEST_BYTES)
+    throw payloadTooLarge(Buffer.isBuffer(body) ? body.length : size);
+  return Buffer.isBuffer(body) ? { bytes: body } : { body };
 }
 
 /** The parsed request aimed at the service: its URL resolved against the API base URL, the query appended. */

@@ -10,6 +10,30 @@ export function isTextual(contentType: string | string[] | undefined): boolean {
   return !ct || TEXTUAL.test(ct.trim());
 }
 
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
+const UTF8 = /^utf-?8$/i;
+
+/**
+ * The body as the caller reads it: text decoded by the charset its content type declares (RFC 9110 8.3.2;
+ * TextDecoder knows the WHATWG Encoding Standard's labels), UTF-8 when none is declared (RFC 8259 8.1 for
+ * JSON), base64 for a binary body or a charset nobody can decode (the bytes are not lost).
+ */
+export function decodeBody(
+  bytes: Buffer,
+  contentType: string | string[] | undefined,
+): { body: string; bodyBase64: boolean } {
+  if (!isTextual(contentType)) return { body: bytes.toString('base64'), bodyBase64: true };
+  const charset = CHARSET.exec((Array.isArray(contentType) ? contentType[0] : contentType) ?? '')?.[1];
+  if (!charset || UTF8.test(charset)) return { body: bytes.toString('utf8'), bodyBase64: false };
+  let decoder: InstanceType<typeof TextDecoder>;
+  try {
+    decoder = new TextDecoder(charset);
+  } catch {
+    return { body: bytes.toString('base64'), bodyBase64: true };
+  }
+  return { body: decoder.decode(bytes), bodyBase64: false };
+}
+
 const tooLarge = (limit: number) =>
   new AppError('RESPONSE_TOO_LARGE', `The upstream response is larger than the ${limit}-byte limit.`);
 

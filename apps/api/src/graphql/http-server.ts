@@ -11,6 +11,7 @@ import type { AppServices, GqlContext } from './context';
 import { depthLimit } from './depth-limit';
 import { formatError, refusal } from './errors';
 import { fieldLimit, maxTokensFor } from './field-limit';
+import { graphqlBodyParser } from './invoke-body-limit';
 import type { GraphqlWsServer } from './ws-server';
 
 /**
@@ -86,7 +87,10 @@ function sessionCookie(res: express.Response, services: AppServices): NonNullabl
   };
 }
 
-/** /graphql over HTTP: JSON bodies up to 1 MB; the viewer comes from an API token or the session cookie. */
+/**
+ * /graphql over HTTP: JSON bodies up to 1 MB (more for invokeUrl, see invoke-body-limit.ts); the viewer comes
+ * from an API token or the session cookie.
+ */
 export function mountGraphqlHttp(
   app: Express,
   apollo: ApolloServer<GqlContext>,
@@ -94,7 +98,7 @@ export function mountGraphqlHttp(
 ): void {
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    graphqlBodyParser(services),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GqlContext> => ({
         viewer: await viewerFromHeaders(services.accounts, req.headers),

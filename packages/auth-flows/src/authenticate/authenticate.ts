@@ -75,6 +75,10 @@ function applyApiKey(request: OutgoingRequest, apiKey: string, service: ServiceD
   return placeParam(request, service, name, value);
 }
 
+/**
+ * Basic is RFC 7617's Authorization header whatever the param type: a definition with another one is refused
+ * when it is validated (catalog/schema-rules.ts: a password in a URL or form ends up in logs).
+ */
 function applyBasic(request: OutgoingRequest, username: string, password: string): OutgoingRequest {
   // RFC 7617: the user-id cannot contain a colon, since the first colon separates it from the password.
   if (username.includes(':')) throw invalid('A Basic username cannot contain ":"');

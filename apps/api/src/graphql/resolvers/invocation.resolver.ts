@@ -1,6 +1,7 @@
 import { InvokeUrlInput, InvokeUrlResult } from '@connections/schema';
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import { isTextual, readLimited } from '../../domain/read-body';
+import { rateLimitOf } from '../../domain/invocation-rate-limit';
+import { decodeBody, readLimited } from '../../domain/read-body';
 import { requireViewer } from '../../domain/viewer';
 import type { GqlContext } from '../context';
 
@@ -10,7 +11,8 @@ export class InvocationResolver {
     description:
       'Calls the third-party API through a connection with its stored credentials (applied, refreshed and ' +
       'guarded here). Errors: NEEDS_AUTHORIZATION (with extensions.connectUrl), HOST_NOT_ALLOWED, ' +
-      'UPSTREAM_TIMEOUT, RESPONSE_TOO_LARGE, REFRESH_FAILED, UPSTREAM_UNAVAILABLE.',
+      'UPSTREAM_TIMEOUT, RESPONSE_TOO_LARGE, PAYLOAD_TOO_LARGE (extensions.limitBytes), REFRESH_FAILED, ' +
+      'UPSTREAM_UNAVAILABLE.',
   })
   async invokeUrl(@Arg('input') input: InvokeUrlInput, @Ctx() ctx: GqlContext): Promise<InvokeUrlResult> {
     const viewer = requireViewer(ctx.viewer);
@@ -21,14 +23,17 @@ export class InvocationResolver {
         ctx.app.config.invocation.maxResponseBytes,
         reply.headers['content-length'],
       );
-      const text = isTextual(reply.headers['content-type']);
+      const { body, bodyBase64 } = decodeBody(bytes, reply.headers['content-type']);
       reply.done();
       return {
         status: reply.status,
         headers: reply.headers,
-        body: text ? bytes.toString('utf8') : bytes.toString('base64'),
-        bodyBase64: !text,
+        body,
+        bodyBase64,
         durationMs: Math.round(performance.now() - reply.startedAt),
+        url: reply.url,
+        attempts: reply.attempts,
+        rateLimit: rateLimitOf(reply.headers),
       };
     } catch (error) {
       // Too large, or the upstream timed out or broke off while the body was read: each by its own code.

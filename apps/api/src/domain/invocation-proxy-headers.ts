@@ -1,0 +1,68 @@
+/** The header names a Connection header lists are hop-by-hop as well (RFC 9110 7.6.1). */
+export function connectionOptions(raw: Record<string, string | string[] | undefined>): Set<string> {
+  const named = new Set<string>();
+  for (const [k, v] of Object.entries(raw))
+    if (k.toLowerCase() === 'connection' && v !== undefined)
+      for (const item of ([] as string[]).concat(v))
+        for (const name of item.split(',')) named.add(name.trim().toLowerCase());
+  return named;
+}
+
+/**
+ * What /proxy passes on from the HTTP request it received: an allowlist, because a browser adds fields of its
+ * own that describe the caller's page, not the API call (Origin, Referer, Sec-Fetch-*, client hints, DNT, the
+ * proxy CSRF header), and a deny-list misses the next one. Standard fields an API call carries (RFC 9110
+ * content negotiation, representation metadata, conditional and range requests; Cache-Control, RFC 9111;
+ * Prefer, RFC 7240; Idempotency-Key; User-Agent, which some APIs require), extension fields named `x-*` but
+ * the forwarding ones and ours, and any field the caller names as `X-Connections-Header-<name>`, sent as
+ * `<name>` (how vendor fields such as `Notion-Version` travel). Hop-by-hop fields and the caller's own
+ * credentials are dropped afterwards by `requestHeaders`, as for invokeUrl.
+ */
+const PROXY_FORWARDED = new Set([
+  'accept',
+  'accept-charset',
+  'accept-encoding',
+  'accept-language',
+  'cache-control',
+  'content-digest',
+  'content-disposition',
+  'content-encoding',
+  'content-language',
+  'content-md5',
+  'content-type',
+  'digest',
+  'if-match',
+  'if-modified-since',
+  'if-none-match',
+  'if-range',
+  'if-unmodified-since',
+  'idempotency-key',
+  'pragma',
+  'prefer',
+  'range',
+  'repr-digest',
+  'user-agent',
+  'want-content-digest',
+  'want-repr-digest',
+]);
+const PROXY_NAMED = 'x-connections-header-';
+const PROXY_NOT_EXTENSION = /^x-(forwarded-|real-ip$|connections-)/;
+
+/** The proxied request's fields that go upstream as the caller's headers (see PROXY_FORWARDED). */
+export function proxyRequestHeaders(
+  raw: Record<string, string | string[] | undefined>,
+): Record<string, string> {
+  const hop = connectionOptions(raw);
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (typeof value !== 'string') continue; // set-cookie only, never in a request
+    const name = key.toLowerCase();
+    if (hop.has(name)) continue;
+    if (name.startsWith(PROXY_NAMED) && name.length > PROXY_NAMED.length)
+      headers[name.slice(PROXY_NAMED.length)] = value;
+    // A field named explicitly wins over one of the same name sent directly.
+    else if (PROXY_FORWARDED.has(name) || (name.startsWith('x-') && !PROXY_NOT_EXTENSION.test(name)))
+      headers[name] ??= value;
+  }
+  return headers;
+}

@@ -1,0 +1,86 @@
+import express, { type RequestHandler, type Response } from 'express';
+import { Kind, parse } from 'graphql';
+import { MAX_REQUEST_BYTES } from '../domain/invocation-body';
+import { viewerFromHeaders } from '../http/auth';
+import type { AppServices } from './context';
+
+/** Every GraphQL operation over HTTP fits in 1 MB of JSON... */
+export const GRAPHQL_BODY_LIMIT = 1024 * 1024;
+/**
+ * ...but an invokeUrl carrying a file or a binary body: its bytes travel base64-encoded (4/3 of the 10 MiB
+ * MAX_REQUEST_BYTES), with the rest of the operation beside them.
+ */
+export const INVOKE_HTTP_BODY_LIMIT = Math.ceil((MAX_REQUEST_BYTES * 4) / 3) + GRAPHQL_BODY_LIMIT;
+
+/**
+ * The /graphql JSON body parser: 1 MB, raised to INVOKE_HTTP_BODY_LIMIT for one operation only, invokeUrl.
+ *
+ * Why this rather than the GraphQL multipart request spec: invokeUrl sends the file on, it never stores it,
+ * so a streamed upload would gain nothing (the body is built whole to be sent again on a retry or a 307);
+ * base64 in JSON works from every GraphQL client, curl and the console without an upload library (a new
+ * dependency) or Apollo's CSRF preflight exception for multipart; and the cost, a third more bytes on the
+ * wire, is bounded by the limit. The larger limit is only offered to an authenticated caller whose request
+ * declares its length: anyone else past 1 MB is refused before a byte of the body is read, and a large body
+ * that turns out not to be a lone invokeUrl is refused after parsing, both as the 1 MB parser refuses (413,
+ * BAD_REQUEST, through the app's JSON error handler). An invokeUrl past the larger limit is PAYLOAD_TOO_LARGE
+ * naming it.
+ */
+export function graphqlBodyParser(services: AppServices): RequestHandler {
+  const small = express.json({ limit: GRAPHQL_BODY_LIMIT });
+  const large = express.json({ limit: INVOKE_HTTP_BODY_LIMIT });
+  return (req, res, next) => {
+    const declared = Number(req.headers['content-length']);
+    // Chunked (no length) and anything up to 1 MB: the parser as before, at 1 MB.
+    if (!(declared > GRAPHQL_BODY_LIMIT)) return void small(req, res, next);
+    // A body refused unread is not drained: the connection closes after the answer.
+    if (declared > INVOKE_HTTP_BODY_LIMIT) {
+      res.setHeader('Connection', 'close');
+      return tooLarge(res);
+    }
+    viewerFromHeaders(services.accounts, req.headers).then((viewer) => {
+      if (!viewer) {
+        res.setHeader('Connection', 'close');
+        return next(refusedAsBefore());
+      }
+      large(req, res, (err?: unknown) => {
+        if (err) return next(err);
+        next(onlyInvokeUrl(req.body) ? undefined : refusedAsBefore());
+      });
+    }, next);
+  };
+}
+
+/** A single operation whose one root field is the invokeUrl mutation (an alias is fine). */
+function onlyInvokeUrl(body: unknown): boolean {
+  const query = (body as { query?: unknown } | null)?.query;
+  if (typeof query !== 'string' || Array.isArray(body)) return false;
+  try {
+    const { definitions } = parse(query, { noLocation: true });
+    const [op] = definitions;
+    return (
+      definitions.length === 1 &&
+      op?.kind === Kind.OPERATION_DEFINITION &&
+      op.operation === 'mutation' &&
+      op.selectionSet.selections.length === 1 &&
+      op.selectionSet.selections[0]!.kind === Kind.FIELD &&
+      op.selectionSet.selections[0]!.name.value === 'invokeUrl'
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** What body-parser's own limit gives the app's JSON error handler: 413, "The request body is too large." */
+const refusedAsBefore = () =>
+  Object.assign(new Error('too large'), { status: 413, type: 'entity.too.large' });
+
+function tooLarge(res: Response): void {
+  res.status(413).json({
+    errors: [
+      {
+        message: `The request body is past the ${INVOKE_HTTP_BODY_LIMIT}-byte limit for invokeUrl.`,
+        extensions: { code: 'PAYLOAD_TOO_LARGE', limitBytes: INVOKE_HTTP_BODY_LIMIT },
+      },
+    ],
+  });
+}
