@@ -87,15 +87,16 @@ function consentPage(uid, params) {
     .filter(Boolean);
   const items = scopes.map((s) => `<li><code>${html(s)}</code>: ${html(SCOPE_TEXT[s] ?? s)}</li>`).join('');
   // The API serves the stylesheet at /sandbox/style.css (its Content-Security-Policy refuses inline styles).
-  return `<!doctype html><html><head><meta charset="utf-8"><title>Sandbox: authorize</title>
-<link rel="stylesheet" href="../../style.css"></head><body>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Sandbox: authorize</title>
+<link rel="stylesheet" href="../../style.css"></head><body><main>
 <h1>Sandbox OAuth 2.0</h1>
 <p>You are signed in as <strong>sandbox-user</strong>. The application <strong>${html(params.client_id)}</strong>
 asks for:</p><ul id="scopes">${items || '<li>no scopes</li>'}</ul>
 <form method="post" action="${prefix}/interaction/${html(uid)}/confirm" class="inline">
 <button type="submit" name="approve">Approve</button></form>
 <form method="post" action="${prefix}/interaction/${html(uid)}/deny" class="inline">
-<button type="submit" name="deny">Deny</button></form></body></html>`;
+<button type="submit" name="deny">Deny</button></form></main></body></html>`;
 }
 
 async function interaction(req, res, uid, action) {

@@ -1,5 +1,6 @@
 import type { AuditEvent } from '@connections/schema';
 import type { AuditEventRow, UserRow } from '../db/entities';
+import { auditKind } from './audit-outcome';
 import { userView } from './user-views';
 
 /** `actor` is null for system events and for an actor whose user row is gone. */
@@ -10,6 +11,8 @@ export function auditEventView(
   return {
     id: r.id,
     action: r.action,
+    kind: auditKind(r.action),
+    outcome: r.outcome ?? null,
     actor: actor ? userView(actor) : null,
     targetType: r.targetType,
     targetId: r.targetId ?? null,

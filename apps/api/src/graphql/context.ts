@@ -5,8 +5,10 @@ import type { MembersService } from '../domain/members';
 import type { SessionsService } from '../domain/sessions';
 import type { AttemptsService } from '../domain/attempts';
 import type { AuditService } from '../domain/audit';
+import type { AuditLog } from '../domain/audit-log';
 import type { AuthorizationsService } from '../domain/authorizations';
 import type { ConnectionsService } from '../domain/connections';
+import type { ConnectionHealthReader } from '../domain/connection-health';
 import type { InvocationsService } from '../domain/invocations';
 import type { ExtensionsService } from '../domain/extensions';
 import type { ServiceRegistry } from '../domain/service-registry';
@@ -26,6 +28,8 @@ export interface AppServices {
   audit: AuditService;
   registry: ServiceRegistry;
   connections: ConnectionsService;
+  /** Last use, last success, calls and errors over 24 hours, for a page of connections at once. */
+  connectionHealth: ConnectionHealthReader;
   authorizations: AuthorizationsService;
   extensions: ExtensionsService;
   attempts: AttemptsService;
@@ -37,6 +41,10 @@ export interface AppServices {
   invalidator: Invalidator;
   /** Admins' webhook endpoints and delivery logs. */
   webhooks: WebhooksService;
+  /** The address browsers must use: PUBLIC_URL, or http://localhost:<port> once listening. */
+  publicUrl: () => string;
+  /** Who may read which audit events, filtered and paged. */
+  auditLog: AuditLog;
 }
 
 export interface GqlContext {

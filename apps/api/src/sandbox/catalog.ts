@@ -29,6 +29,8 @@ export function sandboxEntries(publicUrl: string): CatalogEntry[] {
   const base = `${publicUrl}/sandbox`;
   const api = [`${base}/api/`];
   const testRequest = { method: 'GET', url: 'me' };
+  // The sandbox's own guide (sandbox/guide.ts): credentials, API, misbehaviour controls.
+  const docsUrl = `${base}/`;
   return [
     {
       source: 'builtin',
@@ -48,7 +50,7 @@ export function sandboxEntries(publicUrl: string): CatalogEntry[] {
       // oidc-provider issues a refresh token only with offline_access and prompt=consent.
       authorizeParams: { prompt: 'consent' },
       tokenEndpointAuthMethod: 'client_secret_post',
-      docsUrl: `${publicUrl}/#try-it`,
+      docsUrl,
     },
     {
       source: 'builtin',
@@ -64,6 +66,7 @@ export function sandboxEntries(publicUrl: string): CatalogEntry[] {
       scopeDelimiter: ' ',
       apiBaseUrls: api,
       oauth1SignatureMethod: 'HMAC-SHA1',
+      docsUrl,
     },
     {
       source: 'builtin',
@@ -77,6 +80,7 @@ export function sandboxEntries(publicUrl: string): CatalogEntry[] {
       apiBaseUrls: api,
       testRequest,
       credentialLabels: { username: 'Username (sandbox)', password: 'Password (sandbox-password)' },
+      docsUrl,
     },
     {
       source: 'builtin',
@@ -91,6 +95,7 @@ export function sandboxEntries(publicUrl: string): CatalogEntry[] {
       apiBaseUrls: api,
       testRequest,
       credentialLabels: { apiKey: 'API key (sandbox-api-key)' },
+      docsUrl,
     },
   ];
 }

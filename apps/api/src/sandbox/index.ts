@@ -12,6 +12,7 @@ import { SANDBOX_OAUTH1_CONSUMER, SANDBOX_OAUTH2_CLIENT } from './catalog';
 import { contactsApi } from './contacts-api';
 import { SANDBOX_CSS } from './html';
 import { controlHandler, type SandboxControl } from './control';
+import { sandboxGuide } from './guide';
 import { createOAuth1Sandbox, type OAuth1Sandbox } from './oauth1';
 import { type OAuth2Process, startOAuth2Process } from './oauth2-process';
 
@@ -72,11 +73,15 @@ function sandboxLifecycle(state: SandboxState, oauth1: OAuth1Sandbox, logger: Lo
   };
 }
 
-export function mountSandbox(app: Express, deps: { accounts: AccountsService; logger: Logger }): Sandbox {
+export function mountSandbox(
+  app: Express,
+  deps: { accounts: AccountsService; logger: Logger; publicUrl?: () => string },
+): Sandbox {
   const state: SandboxState = { tokenEndpointFailures: 0 };
   const oauth1 = createOAuth1Sandbox(SANDBOX_OAUTH1_CONSUMER.clientId, SANDBOX_OAUTH1_CONSUMER.clientSecret);
   const sandbox = sandboxLifecycle(state, oauth1, deps.logger);
 
+  app.get([SANDBOX_PATH, `${SANDBOX_PATH}/`], sandboxGuide(deps.publicUrl ?? (() => '')));
   app.get(`${SANDBOX_PATH}/style.css`, (_req, res) => {
     res.type('css').setHeader('Cache-Control', 'public, max-age=3600').send(SANDBOX_CSS);
   });

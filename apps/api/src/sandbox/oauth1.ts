@@ -45,13 +45,14 @@ function authorizePage(tokens: OAuth1Tokens, consumerKey: string) {
     const token = String(req.query.oauth_token ?? '');
     if (!tokens.requestTokens.has(token))
       return void res.status(400).type('text/plain').send('Unknown request token.');
-    res.type('html').send(`<!doctype html><html><head><meta charset="utf-8"><title>Sandbox: authorize</title>
-<link rel="stylesheet" href="../style.css"></head><body>
+    res.type('html').send(`<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Sandbox: authorize</title>
+<link rel="stylesheet" href="../style.css"></head><body><main>
 <h1>Sandbox OAuth 1.0a</h1><p>You are signed in as <strong>sandbox-user</strong>.
 <strong>${escapeHtml(consumerKey)}</strong> asks to read and change your contacts.</p>
 <form method="post" action="authorize"><input type="hidden" name="oauth_token" value="${escapeHtml(token)}">
 <button type="submit" name="decision" value="approve">Approve</button>
-<button type="submit" name="decision" value="deny">Deny</button></form></body></html>`);
+<button type="submit" name="decision" value="deny">Deny</button></form></main></body></html>`);
   };
 }
 

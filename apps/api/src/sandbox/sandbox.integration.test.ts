@@ -106,10 +106,33 @@ describe('sandbox', () => {
     expect(nodes.find((n) => n.slug === 'sandbox-oauth2')!.hasClientSecret).toBe(true);
   });
 
+  test('their docs link lands on the sandbox guide: credentials, nothing to register, $TOKEN explained', async () => {
+    const r = ok(
+      await t.gql(
+        '{ services(filter: {search: "sandbox"}, first: 10) { nodes { docsUrl } } }',
+        {},
+        { token },
+      ),
+    );
+    const urls = new Set((r.services.nodes as { docsUrl: string }[]).map((n) => n.docsUrl));
+    expect([...urls]).toEqual([`${t.url}/sandbox/`]);
+    const page = await fetch(`${t.url}/sandbox/`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toMatch(/^<!doctype html><html lang="en">/);
+    expect(html).toContain('nothing to register');
+    expect(html).toContain('sandbox-password');
+    expect(html).toContain('sandbox-api-key');
+    expect(html).toMatch(/\$TOKEN[\s\S]*API tokens/);
+    expect(html).not.toMatch(/<style|<script|\sstyle=/i);
+  });
+
   test('OAuth 2.0: consent page names the scopes; CONNECTED; contacts through the connection', async () => {
     const c = await connectOAuth('Sandbox OAuth2', 'sandbox-oauth2');
     expect(c.consent.text).toContain('contacts.read');
     expect(c.consent.text).toContain('offline_access');
+    // A language for assistive technology (axe: html-has-lang).
+    expect(c.consent.text).toMatch(/<html lang="en">/);
     expect((await status(c.id)).status).toBe('CONNECTED');
     const account = ok(
       await t.gql(
@@ -135,6 +158,7 @@ describe('sandbox', () => {
 
   test('OAuth 1.0a: approve, CONNECTED, signed calls reach contacts', async () => {
     const c = await connectOAuth('Sandbox OAuth1', 'sandbox-oauth1');
+    expect(c.consent.text).toMatch(/<html lang="en">/);
     const res = await invoke(c.link);
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body).authenticatedWith).toBe('OAUTH1');
@@ -198,11 +222,16 @@ describe('sandbox', () => {
     );
     await log.waitFor((e) => e.connectionId === c.id && e.type === 'REFRESHED');
 
-    // The token endpoint fails: a transient failure, the connection is kept. The refreshed token's lifetime
-    // (2 s) is inside the expiry skew already, so it counts as expired: no wait for the failure to surface.
+    // The token endpoint fails: a transient failure, the connection is kept. The refreshed token (2 s) is due
+    // at half its life and is inside the expiry skew, so from then on the failure surfaces: call until it does.
     await control({ tokenEndpointFailures: 5 });
-    const failed = await t.gql(INVOKE, { i: { connection: c.link, url: 'contacts' } }, { token });
-    expect(failed.errors?.[0]?.extensions?.code).toBe('REFRESH_FAILED');
+    await waitFor(
+      async () => {
+        const r = await t.gql(INVOKE, { i: { connection: c.link, url: 'contacts' } }, { token });
+        return r.errors?.[0]?.extensions?.code === 'REFRESH_FAILED';
+      },
+      { intervalMs: 100 },
+    );
     await log.waitFor((e) => e.connectionId === c.id && e.type === 'REFRESH_FAILED');
     expect((await status(c.id)).authorization.status).toBe('REFRESH_FAILED');
     await control({ tokenEndpointFailures: 0, accessTokenTtlSeconds: 0 });

@@ -96,8 +96,10 @@ export function dynamicGrantConfig(
     dynamic.request_url = service.requestTokenUrl;
     if (service.oauth1SignatureMethod === 'RSA-SHA1' && attempt.client.privateKey)
       dynamic.private_key = attempt.client.privateKey;
-  } else if (service.tokenEndpointAuthMethod) {
-    dynamic.token_endpoint_auth_method = service.tokenEndpointAuthMethod;
+  } else {
+    if (service.tokenEndpointAuthMethod) dynamic.token_endpoint_auth_method = service.tokenEndpointAuthMethod;
+    // The defaults turn PKCE on; a state override is the only way to turn it off for one service.
+    if (service.pkce === false) dynamic.pkce = false;
   }
   if (service.profileUrl) dynamic.profile_url = service.profileUrl;
   return dynamic;

@@ -4,6 +4,9 @@ import { BaseRow } from './base';
 /** Who did what to which object and when. Never a secret: callers pass only names and ids. */
 @Entity('audit_event')
 @Index(['workspaceId', 'createdAt'])
+@Index('IDX_audit_event_connection_created', ['connectionId', 'createdAt'])
+// A connection's calls (action connection.invoked), newest first: health at a glance.
+@Index('IDX_audit_event_connection_action_created', ['connectionId', 'action', 'createdAt'])
 export class AuditEventRow extends BaseRow {
   @Column('varchar', { length: 36 })
   workspaceId!: string;
@@ -26,6 +29,10 @@ export class AuditEventRow extends BaseRow {
 
   @Column('varchar', { length: 500 })
   message!: string;
+
+  /** SUCCESS, FAILURE or null (neither): see domain/audit-outcome.ts. */
+  @Column('varchar', { length: 16, nullable: true })
+  outcome?: 'SUCCESS' | 'FAILURE' | null;
 
   @Column('simple-json', { nullable: true })
   metadata?: Record<string, string | number | boolean | null> | null;
