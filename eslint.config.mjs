@@ -14,7 +14,7 @@ export const API_LAYERS = [
   { name: 'adapters (GraphQL, HTTP, sandbox, cluster)', modules: ['graphql', 'http', 'sandbox', 'cluster'] },
   { name: 'domain', modules: ['domain'] },
   { name: 'infrastructure', modules: ['db', 'crypto', 'net', 'events', 'metrics'] },
-  { name: 'base', modules: ['config', 'errors', 'logger', 'oauth-urls'] },
+  { name: 'base', modules: ['config', 'config-env', 'errors', 'logger', 'oauth-urls'] },
 ];
 
 /** One no-restricted-imports block per layer: relative imports that reach a module of any layer above it. */

@@ -7,14 +7,21 @@ import { AccountsService } from './domain/accounts';
 import { MembersService } from './domain/members';
 import { SessionsService } from './domain/sessions';
 import { AttemptsService } from './domain/attempts';
+import { UnfinishedConnections } from './domain/unfinished-connections';
 import { AuditService } from './domain/audit';
+import { AuditLog } from './domain/audit-log';
 import { AuthorizationsService } from './domain/authorizations';
 import { ConnectionsService } from './domain/connections';
+import { ConnectionHealthReader } from './domain/connection-health';
 import { ExtensionsService } from './domain/extensions';
 import { InvocationsService } from './domain/invocations';
+import { BackgroundRefresh } from './domain/background-refresh';
+import { connectUrlOf } from './domain/needs-authorization';
 import { Refresher } from './domain/refresher';
+import { RefreshTransitions } from './domain/refresh-transitions';
 import { ServiceRegistry } from './domain/service-registry';
 import { AuthorizationEvents, type AuthorizationTopics } from './domain/authorization-events';
+import { announcingConnectionChanges } from './domain/connection-announcements';
 import { EventLog } from './domain/event-log';
 import { enqueueWebhookDeliveries } from './domain/webhook-outbox';
 import { WebhookSender } from './domain/webhook-sender';
@@ -37,6 +44,8 @@ export interface Composition {
   upstream: Agent;
   /** Sends the webhook outbox; server.ts schedules it. */
   webhookSender: WebhookSender;
+  /** Token refresh upkeep: server.ts backfills older rows at start-up and schedules the background refresh. */
+  tokenRefresh: { backfill(): Promise<number>; background: BackgroundRefresh | null };
 }
 
 /**
@@ -46,10 +55,12 @@ export interface Composition {
 function guardedNetwork(config: Config, publicUrl: () => string) {
   const upstream = createGuardedAgent({
     allowPrivate: config.invocation.allowPrivateNetworks,
+    dnsCacheMs: config.invocation.dnsCacheMs,
     // The sandbox API is this server (often on loopback): only its exact origin is let through.
     trustedOrigin: config.sandbox ? () => publicUrl() || undefined : undefined,
   });
-  const check = (url: URL) => checkUrlTarget(url, config.invocation.allowPrivateNetworks);
+  const check = (url: URL) =>
+    checkUrlTarget(url, config.invocation.allowPrivateNetworks, config.sandbox ? publicUrl() : undefined);
   // grant (code exchange, OAuth 1.0a steps, profile) speaks node:http: the same policy on node agents.
   const grantAgents = createGuardedNodeAgents({
     allowPrivate: config.invocation.allowPrivateNetworks,
@@ -74,7 +85,9 @@ function authorizationCore({ config, logger, ds, box, cluster }: Base, audit: Au
   const bus = createEventBus<AuthorizationTopics>(cluster.eventTarget);
   // The durable log of authorization events (cursors, replay, retention) under the bus.
   const eventLog = new EventLog(ds, config.eventRetentionMs);
-  const events = new AuthorizationEvents(audit, eventLog, bus, logger);
+  // Each published event also tells every replica's caches that its connection changed.
+  const announcing = announcingConnectionChanges(bus, cluster.invalidator);
+  const events = new AuthorizationEvents(audit, eventLog, announcing, logger);
   const store = new AuthorizationStore(ds, box);
   const transitions = new AuthorizationTransitions(ds, box, store, events);
   return { bus, eventLog, events, store, transitions };
@@ -91,6 +104,7 @@ function serviceRegistry(b: Base, audit: AuditService, core: ReturnType<typeof a
     urlPolicy,
     events: core.events,
     transitions: core.transitions,
+    invalidator: b.cluster.invalidator,
   });
 }
 
@@ -116,7 +130,7 @@ function webhookServices(
 
 /** Invocations and the refresher they use: one refresh per authorization at a time, under the cluster's lock. */
 function invocationService(
-  { config, logger, publicUrl, cluster }: Base,
+  { config, logger, publicUrl, cluster, ds, box }: Base,
   d: {
     audit: AuditService;
     core: ReturnType<typeof authorizationCore>;
@@ -126,18 +140,77 @@ function invocationService(
     network: ReturnType<typeof guardedNetwork>;
   },
 ) {
-  const { store, transitions } = d.core;
-  const onRefresh = (outcome: string) => d.metrics.refreshes.inc({ outcome });
-  const refresher = new Refresher(
+  const { store, events } = d.core;
+  const writes = new RefreshTransitions(ds, box, store, events, logger);
+  const refresher = new Refresher(store, writes, logger, {
+    lock: cluster.refreshLock,
+    onOutcome: (outcome) => d.metrics.refreshes.inc({ outcome }),
+    fetch: d.network.fetch,
+    connectUrl: connectUrlOf(publicUrl),
+    backoff: config.refresh.backoff,
+  });
+  const infra = [d.metrics, d.network.dispatcher, config, logger, publicUrl] as const;
+  const cache = { invalidator: cluster.invalidator, ttlMs: config.invocation.planCacheMs };
+  const invocations = new InvocationsService(
+    ...([store, d.registry, d.connections, refresher, d.audit, ...infra, cache] as const),
+  );
+  const { background } = config.refresh;
+  const tokenRefresh = {
+    backfill: () => writes.backfill(),
+    background: background && new BackgroundRefresh(ds, store, d.registry, refresher, background),
+  };
+  return { invocations, tokenRefresh };
+}
+
+/** OAuth attempts, with the sweep that removes connections whose first authorization never succeeded. */
+function attemptsService(
+  { ds, box, publicUrl, cluster }: Base,
+  audit: AuditService,
+  { store, transitions, events }: ReturnType<typeof authorizationCore>,
+  registry: ServiceRegistry,
+  network: ReturnType<typeof guardedNetwork>,
+) {
+  const unfinished = new UnfinishedConnections(ds, audit, cluster.invalidator);
+  return new AttemptsService(ds, registry, store, transitions, events, publicUrl, box, unfinished, network);
+}
+
+/** The services around connections and their authorizations, in the order they depend on each other. */
+function connectionServices(
+  b: Base,
+  audit: AuditService,
+  core: ReturnType<typeof authorizationCore>,
+  registry: ServiceRegistry,
+  network: ReturnType<typeof guardedNetwork>,
+) {
+  const { ds, logger, cluster } = b;
+  const { store, transitions, events } = core;
+  const connections = new ConnectionsService(ds, registry, audit, store, transitions, cluster.invalidator);
+  const attempts = attemptsService(b, audit, core, registry, network);
+  const authorizations = new AuthorizationsService(
+    ds,
+    registry,
+    connections,
+    attempts,
+    store,
+    transitions,
+    events,
+    logger,
+    network,
+  );
+  const extensions = new ExtensionsService(ds, registry, connections, authorizations, events, audit, {
+    store,
+    invalidator: cluster.invalidator,
+  });
+  const members = new MembersService(
+    ds,
+    audit,
+    cluster.invalidator,
+    authorizations,
     store,
     transitions,
     logger,
-    cluster.refreshLock,
-    onRefresh,
-    d.network.fetch,
   );
-  const infra = [d.metrics, d.network.dispatcher, config, logger, publicUrl] as const;
-  return new InvocationsService(store, d.registry, d.connections, refresher, d.audit, ...infra);
+  return { connections, attempts, authorizations, extensions, members };
 }
 
 /**
@@ -153,45 +226,42 @@ export function buildServices(
   cluster: Cluster,
 ): Composition {
   const b: Base = { config, logger, ds, box, publicUrl, cluster };
-  const audit = new AuditService(ds);
+  // Invocation audit rows are written behind, in batches (audit-queue.ts); server.ts flushes them on close.
+  const audit = new AuditService(ds, { flushMs: config.auditFlushMs, logger });
   const accounts = new AccountsService(ds, audit, config, cluster.invalidator);
   const sessions = new SessionsService(ds, audit, config, cluster.invalidator, cluster.throttles, logger);
   const core = authorizationCore(b, audit);
-  const { store, transitions, events } = core;
+  const { store, events } = core;
   const registry = serviceRegistry(b, audit, core);
-  const connections = new ConnectionsService(ds, registry, audit, store, transitions);
   const network = guardedNetwork(config, publicUrl);
-  const attempts = new AttemptsService(ds, registry, store, transitions, events, publicUrl, box, network);
-  const authorizations = new AuthorizationsService(
-    ds,
+  const { connections, attempts, authorizations, extensions, members } = connectionServices(
+    b,
+    audit,
+    core,
     registry,
-    connections,
-    attempts,
-    store,
-    transitions,
-    events,
-    logger,
     network,
   );
-  const extensions = new ExtensionsService(ds, registry, connections, authorizations, events, audit);
-  const members = new MembersService(
-    ds,
-    audit,
-    cluster.invalidator,
-    authorizations,
-    store,
-    transitions,
-    logger,
-  );
   const metrics = createMetrics(() => store.countByStatus());
-  const invocations = invocationService(b, { audit, core, registry, connections, metrics, network });
+  const { invocations, tokenRefresh } = invocationService(b, {
+    audit,
+    core,
+    registry,
+    connections,
+    metrics,
+    network,
+  });
   const { webhooks, webhookSender } = webhookServices(b, audit, events, network.dispatcher);
   const domain = { accounts, sessions, members, registry, connections, authorizations, extensions, attempts };
   const services: AppServices = {
     ...{ config, logger, bus: core.bus, eventLog: core.eventLog, audit, invalidator: cluster.invalidator },
+    ...{
+      publicUrl,
+      auditLog: new AuditLog(ds, connections),
+      connectionHealth: new ConnectionHealthReader(ds, audit),
+    },
     ...domain,
     invocations,
     webhooks,
   };
-  return { services, metrics, upstream: network.dispatcher, webhookSender };
+  return { services, metrics, upstream: network.dispatcher, webhookSender, tokenRefresh };
 }

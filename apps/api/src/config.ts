@@ -1,84 +1,5 @@
 import path from 'node:path';
-import { z } from 'zod';
-
-// Configuration is parsed once at start-up; a bad value stops the process with a message naming it.
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
-
-const schema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-  // Unset: 127.0.0.1 outside production, 0.0.0.0 in production (see `exposure` below).
-  HOST: z.string().min(1).optional(),
-  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
-  CONNECTIONS_DATA_DIR: z.string().min(1).default('./data'),
-  DATABASE_URL: z
-    .string()
-    .regex(/^(postgres(ql)?|sqlite):/, 'must start with postgres://, postgresql:// or sqlite:')
-    .optional(),
-  DATABASE_SCHEMA: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
-    .optional(),
-  REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
-    .optional(),
-  CONNECTIONS_REDIS_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1 to 64 letters, digits, _ . : -')
-    .default('cnx'),
-  CONNECTIONS_ENCRYPTION_KEY: z.string().optional(),
-  CONNECTIONS_PREVIOUS_ENCRYPTION_KEYS: z.string().optional(),
-  CONNECTIONS_ADMIN_EMAIL: z.email().default('admin@example.com'),
-  CONNECTIONS_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
-  CONNECTIONS_WORKSPACE_NAME: z.string().min(1).max(80).default('My workspace'),
-  CONNECTIONS_SESSION_TTL_HOURS: z.coerce
-    .number()
-    .positive()
-    .default(24 * 7),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(10),
-  GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(10).default(5000),
-  GRAPHQL_INTROSPECTION: bool.optional(),
-  GRAPHQL_MAX_FIELDS: z.coerce.number().int().min(10).default(500),
-  GRAPHQL_WS_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).max(16_777_216).default(262_144),
-  GRAPHQL_WS_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(10_000),
-  GRAPHQL_WS_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).default(100),
-  GRAPHQL_WS_INIT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
-  GRAPHQL_WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).default(20),
-  CONNECTIONS_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
-  CONNECTIONS_AUTH_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(10),
-  CONNECTIONS_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
-  // At least the 10 s send time limit plus a margin: a shorter lease lets a second replica send a delivery
-  // that a live one is still waiting on.
-  CONNECTIONS_WEBHOOK_LEASE_SECONDS: z.coerce.number().int().min(15).max(3600).default(60),
-  CONNECTIONS_CONSOLE_DIR: z.string().optional(),
-  // Which X-Forwarded-For hops to believe for the client address (Express `trust proxy`): a hop count or the
-  // proxies' addresses / CIDRs. `true` would believe whatever a client sends, so it is not accepted.
-  CONNECTIONS_TRUST_PROXY: z
-    .string()
-    .regex(
-      /^(false|\d{1,2}|[\w:./]+(\s*,\s*[\w:./]+)*)$/,
-      "a hop count, or the proxies' addresses or CIDRs, comma-separated",
-    )
-    .refine((v) => v !== 'true', 'name the hop count or the proxies\' addresses: "true" trusts any client')
-    .transform((v) => (v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v.split(/\s*,\s*/)))
-    .optional(),
-  CONNECTIONS_METRICS_TOKEN: z
-    .string()
-    .min(32, 'must be at least 32 characters (openssl rand -hex 32)')
-    .optional(),
-  CONNECTIONS_ALLOW_PRIVATE_NETWORKS: bool.default(false),
-  CONNECTIONS_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(40_000),
-  CONNECTIONS_SANDBOX: bool.optional(),
-  CONNECTIONS_MAX_RESPONSE_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .default(5 * 1024 * 1024),
-});
+import { type Env, envSchema } from './config-env';
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -123,7 +44,15 @@ export interface Config {
   consoleDir: string | undefined;
   /** Express `trust proxy`: false reads the client address from the TCP peer (see README "Security"). */
   trustProxy: false | number | string[];
-  invocation: { allowPrivateNetworks: boolean; timeoutMs: number; maxResponseBytes: number };
+  /** planCacheMs: a resolved connection and credentials reused (evicted on change); dnsCacheMs: DNS answers. */
+  invocation: { allowPrivateNetworks: boolean; timeoutMs: number; maxResponseBytes: number } & {
+    planCacheMs: number;
+    dnsCacheMs: number;
+  };
+  /** Invocation audit rows are written in batches at most this long after the call (write-behind). */
+  auditFlushMs: number;
+  /** Token refresh: the backoff after a transient failure, and the background refresh (null: opted out). */
+  refresh: ReturnType<typeof refreshConfig>;
   /** Serve the offline sandbox (OAuth 2.0 / 1.0a providers and a contacts API) under /sandbox. */
   sandbox: boolean;
   /** The bearer token GET /metrics asks for; unset, /metrics is off. */
@@ -136,7 +65,7 @@ export class ConfigError extends Error {}
 
 function parseEnv(env: NodeJS.ProcessEnv) {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = schema.safeParse(cleaned);
+  const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
@@ -171,6 +100,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workspaceName: e.CONNECTIONS_WORKSPACE_NAME,
     sessionTtlMs: e.CONNECTIONS_SESSION_TTL_HOURS * 3600_000,
     logLevel: e.LOG_LEVEL,
+    ...graphqlConfig(e, guarded),
+    shutdownTimeoutMs: e.CONNECTIONS_SHUTDOWN_TIMEOUT_MS,
+    authCacheMs: e.CONNECTIONS_AUTH_CACHE_SECONDS * 1000,
+    eventRetentionMs: e.CONNECTIONS_EVENT_RETENTION_DAYS * 86_400_000,
+    webhookLeaseMs: e.CONNECTIONS_WEBHOOK_LEASE_SECONDS * 1000,
+    consoleDir: e.CONNECTIONS_CONSOLE_DIR,
+    trustProxy: e.CONNECTIONS_TRUST_PROXY ?? false,
+    invocation: {
+      allowPrivateNetworks: e.CONNECTIONS_ALLOW_PRIVATE_NETWORKS,
+      timeoutMs: e.CONNECTIONS_UPSTREAM_TIMEOUT_MS,
+      maxResponseBytes: e.CONNECTIONS_MAX_RESPONSE_BYTES,
+      planCacheMs: e.CONNECTIONS_INVOCATION_CACHE_SECONDS * 1000,
+      dnsCacheMs: e.CONNECTIONS_DNS_CACHE_SECONDS * 1000,
+    },
+    auditFlushMs: e.CONNECTIONS_AUDIT_FLUSH_MS,
+    refresh: refreshConfig(e),
+    // On by default in development only: `npm start` after cloning must work offline, and a production
+    // deployment must not grow a toy authorization server unless asked. Never on a reachable development
+    // server: its client secrets are published and its origin is exempt from the address policy.
+    sandbox: exposed ? false : (e.CONNECTIONS_SANDBOX ?? e.NODE_ENV === 'development'),
+    metricsToken: e.CONNECTIONS_METRICS_TOKEN,
+    notices: exposed ? [exposureNotice(e.NODE_ENV, exposed, e.CONNECTIONS_SANDBOX)] : [],
+  };
+}
+
+/** The GraphQL limits, over HTTP and over the socket; introspection and unmasked errors only where unguarded. */
+function graphqlConfig(e: Env, guarded: boolean) {
+  return {
     graphql: {
       maxDepth: e.GRAPHQL_MAX_DEPTH,
       maxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
@@ -185,27 +142,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       initTimeoutMs: e.GRAPHQL_WS_INIT_TIMEOUT_MS,
       maxSubscriptions: e.GRAPHQL_WS_MAX_SUBSCRIPTIONS,
     },
-    shutdownTimeoutMs: e.CONNECTIONS_SHUTDOWN_TIMEOUT_MS,
-    authCacheMs: e.CONNECTIONS_AUTH_CACHE_SECONDS * 1000,
-    eventRetentionMs: e.CONNECTIONS_EVENT_RETENTION_DAYS * 86_400_000,
-    webhookLeaseMs: e.CONNECTIONS_WEBHOOK_LEASE_SECONDS * 1000,
-    consoleDir: e.CONNECTIONS_CONSOLE_DIR,
-    trustProxy: e.CONNECTIONS_TRUST_PROXY ?? false,
-    invocation: {
-      allowPrivateNetworks: e.CONNECTIONS_ALLOW_PRIVATE_NETWORKS,
-      timeoutMs: e.CONNECTIONS_UPSTREAM_TIMEOUT_MS,
-      maxResponseBytes: e.CONNECTIONS_MAX_RESPONSE_BYTES,
-    },
-    // On by default in development only: `npm start` after cloning must work offline, and a production
-    // deployment must not grow a toy authorization server unless asked. Never on a reachable development
-    // server: its client secrets are published and its origin is exempt from the address policy.
-    sandbox: exposed ? false : (e.CONNECTIONS_SANDBOX ?? e.NODE_ENV === 'development'),
-    metricsToken: e.CONNECTIONS_METRICS_TOKEN,
-    notices: exposed ? [exposureNotice(e.NODE_ENV, exposed, e.CONNECTIONS_SANDBOX)] : [],
   };
 }
 
-type Env = z.infer<typeof schema>;
+/** The background refresh: authorizations used within `recentMs`, at most `batch` per run, every `intervalMs`. */
+function refreshConfig(e: Env) {
+  const backoff = { baseMs: e.CONNECTIONS_REFRESH_BACKOFF_BASE_SECONDS * 1000 };
+  const intervalMs = e.CONNECTIONS_BACKGROUND_REFRESH_INTERVAL_SECONDS * 1000;
+  const recentMs = e.CONNECTIONS_BACKGROUND_REFRESH_RECENT_MINUTES * 60_000;
+  return {
+    backoff: { ...backoff, capMs: e.CONNECTIONS_REFRESH_BACKOFF_MAX_SECONDS * 1000 },
+    background: e.CONNECTIONS_BACKGROUND_REFRESH
+      ? { intervalMs, batch: e.CONNECTIONS_BACKGROUND_REFRESH_BATCH, recentMs }
+      : null,
+  };
+}
 
 function refuseCombinations(e: Env, database: Config['database']): void {
   // SQLite is one process's file: a second replica would be a second database, not a replica.

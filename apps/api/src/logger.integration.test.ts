@@ -82,7 +82,9 @@ describe.each(databases())('failure logs carry no query values (%s)', (db) => {
   });
 });
 
-test.each(databases().filter((d) => d === 'postgres'))(
+// PostgreSQL only (its driver quotes values in messages); skipped, not an empty table, when DATABASE_URL is unset.
+const postgres = databases().filter((d) => d === 'postgres');
+(postgres.length ? test.each(postgres) : test.skip.each(['postgres']))(
   'a driver message that quotes a value reaches neither the log nor an unmasked GraphQL error (%s)',
   async (db) => {
     const t = await startTestServer(db);

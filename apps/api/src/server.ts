@@ -15,13 +15,17 @@ import type { AppServices } from './graphql/context';
 import { mountGraphqlHttp, startApollo } from './graphql/http-server';
 import { buildApiSchema } from './graphql/schema';
 import { startGraphqlWs } from './graphql/ws-server';
+import type { ProxyHandler } from './http/proxy';
 import { mountRoutes } from './http/routes';
+import { replayedHeaders } from './http/fixed-headers';
 import { securityHeaders } from './http/security-headers';
 import { createLogger } from './logger';
 import { redirectUriFor } from './oauth-urls';
 import { type Sandbox, SANDBOX_PATH } from './sandbox';
 import { scheduleEventRetention } from './domain/event-retention';
 import { scheduleWebhookDelivery } from './domain/webhook-scheduler';
+import { type BackgroundRefresh, scheduleBackgroundRefresh } from './domain/background-refresh';
+import { scheduleUnfinishedCleanup } from './domain/unfinished-connections';
 
 export interface RunningServer {
   url: string;
@@ -29,12 +33,18 @@ export interface RunningServer {
   ds: DataSource;
   services: AppServices;
   queryCounter: QueryCounter;
+  /** The background token refresh (null when CONNECTIONS_BACKGROUND_REFRESH=false); scheduled on its own. */
+  backgroundRefresh: BackgroundRefresh | null;
   /** Set on first start when no admin password was configured: print it once, then it is gone. */
   firstAdmin?: { email: string; generatedPassword?: string };
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
+/** `backgroundJobs: false` (tests that count statements): no timer runs a job beside the requests. */
+export async function startServer(
+  config: Config,
+  options: { logger?: Logger; backgroundJobs?: boolean } = {},
+): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const queryCounter = new QueryCounter();
   const ds = await openDatabase(config, queryCounter);
@@ -42,7 +52,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   try {
     const box = loadSecretBox(config, logger);
     cluster = await startCluster(config, logger);
-    return await listen(config, logger, { ds, box, queryCounter, cluster });
+    return await listen(config, logger, { ds, box, queryCounter, cluster }, options.backgroundJobs ?? true);
   } catch (e) {
     await cluster?.close();
     await ds.destroy();
@@ -57,46 +67,51 @@ interface Opened {
   cluster: Cluster;
 }
 
-async function listen(config: Config, logger: Logger, opened: Opened): Promise<RunningServer> {
+async function listen(
+  config: Config,
+  logger: Logger,
+  opened: Opened,
+  withJobs: boolean,
+): Promise<RunningServer> {
   const { ds, box, queryCounter, cluster } = opened;
   // The public URL may depend on the port the OS picked (PORT=0), so it is read late.
   let publicUrl = config.publicUrl ?? '';
-  const app = expressApp(config, () => publicUrl);
-  const httpServer = http.createServer(app);
+  const headers = securityHeaders(config.publicUrl, () => publicUrl);
+  const app = expressApp(config, headers);
+  const { httpServer, serveProxy } = httpServerFor(app);
   const composed = buildServices(config, logger, ds, box, () => publicUrl, cluster);
   const { services, metrics, upstream } = composed;
   const boot = await prepareDatabase(config, ds, async () => {
     await verifyEncryptionKey(ds, box, logger);
+    await composed.tokenRefresh.backfill();
     return services.accounts.bootstrap(logger);
   });
-
   const schema = await buildApiSchema();
   // The socket server comes first: Apollo's drain hook disposes it.
   const ws = startGraphqlWs(httpServer, schema, services);
   const apollo = await startApollo(httpServer, schema, services, ws);
   mountGraphqlHttp(app, apollo, services);
-  const oauthSessionSecret = box.deriveSecret('oauth-session');
-  const sandbox = mountRoutes(app, {
+  const { sandbox, proxy } = mountRoutes(app, {
     services,
     databaseReady: async () => void (await ds.query('SELECT 1')),
     metrics,
     publicUrl: () => publicUrl,
-    oauthSessionSecret,
+    oauthSessionSecret: box.deriveSecret('oauth-session'),
+    securityHeaders: headers,
   });
-
+  serveProxy(proxy);
   const port = await listenOn(httpServer, config);
   publicUrl = publicUrlFor(config, port);
   if (sandbox) await startSandbox(sandbox, httpServer, publicUrl, logger);
-  const retention = scheduleEventRetention(services.eventLog, logger);
-  const webhookJob = scheduleWebhookDelivery(composed.webhookSender, logger);
+  const jobs = withJobs ? scheduleJobs(config, logger, composed) : { stop: async () => {} };
   logger.info({ url: publicUrl, database: config.database.type }, 'Connections is listening');
-
   return {
     url: publicUrl,
     port,
     ds,
     services,
     queryCounter,
+    backgroundRefresh: composed.tokenRefresh.background,
     firstAdmin: boot.created ? { email: boot.email, generatedPassword: boot.generatedPassword } : undefined,
     close: once(async () => {
       // The sandbox's child process first: with it still running, apollo.stop() after SIGTERM never
@@ -106,13 +121,39 @@ async function listen(config: Config, logger: Logger, opened: Opened): Promise<R
       await apollo.stop();
       ws.close();
       // Before the dispatcher closes: a batch being sent finishes and records its outcome.
-      await webhookJob.stop();
+      await jobs.stop();
       await upstream.close();
       await cluster.close();
-      await retention.stop();
+      // Last before the database closes: the invocation audit rows still queued (write-behind) go in.
+      await services.audit.close();
       await ds.destroy();
     }),
   };
+}
+
+/**
+ * The background jobs every replica runs (each safe with several replicas): event retention, webhook delivery,
+ * background token refresh (unless turned off) and the cleanup of connections that were never finished.
+ */
+function scheduleJobs(config: Config, logger: Logger, composed: ReturnType<typeof buildServices>) {
+  const { services } = composed;
+  const { background } = composed.tokenRefresh;
+  const jobs = [
+    scheduleEventRetention(services.eventLog, logger),
+    scheduleWebhookDelivery(composed.webhookSender, logger),
+    background && scheduleBackgroundRefresh(background, logger, config.refresh.background!.intervalMs),
+    scheduleUnfinishedCleanup(services.attempts.unfinished, logger),
+  ];
+  return { stop: async () => void (await Promise.all(jobs.map((j) => j && j.stop()))) };
+}
+
+/** The HTTP server: /proxy's lean handler first (http/proxy.ts), once the routes are mounted; the app after. */
+function httpServerFor(app: express.Express) {
+  let proxy: ProxyHandler | undefined;
+  const httpServer = http.createServer((req, res) => {
+    if (!proxy?.(req, res)) app(req, res);
+  });
+  return { httpServer, serveProxy: (handler: ProxyHandler) => void (proxy = handler) };
 }
 
 /** The first call runs `fn`; every later call gets the same promise (close() may be called twice). */
@@ -121,14 +162,15 @@ function once(fn: () => Promise<void>): () => Promise<void> {
   return () => (running ??= fn());
 }
 
-function expressApp(config: Config, publicUrl: () => string): express.Express {
+function expressApp(config: Config, headers: express.RequestHandler): express.Express {
   const app = express();
   app.set('query parser', 'extended');
   // req.ip: the TCP peer, or the client a trusted proxy names in X-Forwarded-For (CONNECTIONS_TRUST_PROXY).
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   // First, so that every response (GraphQL, routes, console, errors) carries the security headers.
-  app.use(securityHeaders(config.publicUrl, publicUrl));
+  // Recorded once and replayed: helmet would build the same headers again on every request.
+  app.use(replayedHeaders(headers));
   return app;
 }
 

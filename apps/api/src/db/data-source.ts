@@ -12,6 +12,13 @@ import { AttemptFlowState1764610000000 } from './migrations/1764610000000-attemp
 import { EventLog1764700000000 } from './migrations/1764700000000-event-log';
 import { Webhooks1764800000000 } from './migrations/1764800000000-webhooks';
 import { ConnectionAccess1764900000000 } from './migrations/1764900000000-connection-access';
+import { RefreshState1764920000000 } from './migrations/1764920000000-refresh-state';
+import { ExtensionKeyVersion1764930000000 } from './migrations/1764930000000-extension-key-version';
+import { ServiceTenantHost1764950000000 } from './migrations/1764950000000-service-tenant-host';
+import { ConnectionHealth1764960000000 } from './migrations/1764960000000-connection-health';
+import { AuditOutcome1764970000000 } from './migrations/1764970000000-audit-outcome';
+import { ConnectionListOrder1764940000000 } from './migrations/1764940000000-connection-list-order';
+import { ServiceClientCredentials1764990000000 } from './migrations/1764990000000-service-client-credentials';
 
 export const migrations = [
   Initial1764300000000,
@@ -21,6 +28,13 @@ export const migrations = [
   EventLog1764700000000,
   Webhooks1764800000000,
   ConnectionAccess1764900000000,
+  RefreshState1764920000000,
+  ExtensionKeyVersion1764930000000,
+  ConnectionListOrder1764940000000,
+  ServiceTenantHost1764950000000,
+  ConnectionHealth1764960000000,
+  AuditOutcome1764970000000,
+  ServiceClientCredentials1764990000000,
 ];
 
 /** Counts every SQL statement the process sends; tests use it to prove list queries do not grow with page size. */

@@ -176,6 +176,8 @@ export async function startCluster(count = 3, extraEnv: Record<string, string> =
     CONNECTIONS_ALLOW_PRIVATE_NETWORKS: 'true',
     CONNECTIONS_SANDBOX: 'false',
     CONNECTIONS_DATA_DIR: dataDir,
+    // Off unless a test asks: a run at a random moment would add token requests to tests that count them.
+    CONNECTIONS_BACKGROUND_REFRESH: 'false',
     ...extraEnv,
   };
   // Captured output helps debugging; it must never carry a secret of ours into the test report.

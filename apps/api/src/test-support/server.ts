@@ -67,6 +67,8 @@ export interface TestServerOptions {
    * closing it leaves the database to the first server.
    */
   replicaOf?: TestServer;
+  /** false: no background job (webhook polling, sweeps) runs, for tests that count the statements a request makes. */
+  backgroundJobs?: boolean;
 }
 
 /**
@@ -92,12 +94,17 @@ export async function startTestServer(
     CONNECTIONS_ADMIN_EMAIL: ADMIN_EMAIL,
     CONNECTIONS_ADMIN_PASSWORD: ADMIN_PASSWORD,
     CONNECTIONS_METRICS_TOKEN: METRICS_TOKEN,
+    // Off unless a test asks: a run at a random moment would add token requests to tests that count them.
+    CONNECTIONS_BACKGROUND_REFRESH: 'false',
     ...(db === 'postgres' ? { DATABASE_URL: process.env.DATABASE_URL!, DATABASE_SCHEMA: schema } : {}),
     ...(primary ? { PUBLIC_URL: primary.url } : {}),
     ...extraEnv,
   };
   const config = loadConfig(env);
-  const server = await startServer(config, { logger: createLogger('silent') });
+  const server = await startServer(config, {
+    logger: createLogger('silent'),
+    backgroundJobs: options.backgroundJobs,
+  });
   // A replica's public URL is its primary's: the test talks to the replica on its own port.
   const ownUrl = new URL(server.url);
   if (primary) ownUrl.port = String(server.port);
