@@ -243,13 +243,15 @@ suite('console journey', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/sign-in/);
     await signIn(MEMBER_EMAIL, MEMBER_PASSWORD);
-    await page.getByRole('tab', { name: /To connect/ }).click();
-    const row = rowOf('team_oidc');
+    // Not authorized by the member yet: listed under All as "Connect to use", with a Connect button.
+    await page.getByRole('tab', { name: /^All/ }).click();
+    const row = page.locator('tr[data-link-name="team_oidc"][data-relation="AVAILABLE"]');
     await row.locator('[data-status="NOT_CONNECTED"]').waitFor();
+    await expectText(row.locator('.relation'), /Connect to use/);
     await screenshot(page, '10-to-connect');
     await connectThroughPopup(() => row.getByRole('button', { name: 'Connect' }).click());
     await page.locator('[data-testid="authorize-progress"][data-phase="connected"]').waitFor();
-    await row.waitFor({ state: 'detached' });
+    await page.locator('tr[data-link-name="team_oidc"][data-relation="SHARED"]').waitFor();
 
     await page.getByRole('tab', { name: 'Shared' }).click();
     await rowOf('team_oidc').locator('[data-status="CONNECTED"]').waitFor();

@@ -53,6 +53,13 @@ describe('the attempt progress reducer', () => {
     );
   });
 
+  test('a popup closed at another address than PUBLIC_URL says so, not "the window was closed"', () => {
+    const reason = 'This console is open at http://localhost:4000, but the server’s PUBLIC_URL is …';
+    const closed = run({ type: 'start' }, started, { type: 'popup-closed', reason });
+    expect(closed.message).toBe(reason);
+    expect(closed.log.at(-1)?.text).toBe(reason);
+  });
+
   test('closing the popup after the outcome changes nothing', () => {
     const s = run(
       { type: 'start' },

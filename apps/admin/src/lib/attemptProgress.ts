@@ -23,7 +23,7 @@ export type AttemptAction =
   | { type: 'redirect' }
   | { type: 'connected-inline'; connectionId: string }
   | { type: 'outcome'; attemptId: string | null; status: ConnectionStatus | string; message?: string | null }
-  | { type: 'popup-closed' }
+  | { type: 'popup-closed'; reason?: string | null }
   | { type: 'error'; message: string }
   | { type: 'reset' };
 
@@ -97,14 +97,12 @@ export function attemptReducer(s: AttemptState, a: AttemptAction, now = Date.now
             : 'The authorization failed.';
       return { ...s, phase, message: a.message ?? null, log: step(s, text, now) };
     }
-    case 'popup-closed':
+    case 'popup-closed': {
       if (s.phase !== 'awaiting-user') return s;
-      return {
-        ...s,
-        phase: 'closed',
-        message: 'The window was closed before the authorization finished.',
-        log: step(s, 'The window was closed before the authorization finished.', now),
-      };
+      // A known cause (the console is not at PUBLIC_URL's address) beats a guess.
+      const message = a.reason ?? 'The window was closed before the authorization finished.';
+      return { ...s, phase: 'closed', message, log: step(s, message, now) };
+    }
     case 'error':
       return { ...s, phase: 'failed', message: a.message, log: step(s, a.message, now) };
   }
