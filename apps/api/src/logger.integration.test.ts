@@ -6,7 +6,7 @@ import { newId } from './db/entities/base';
 import { hashPassword } from './domain/secrets';
 import { formatError } from './graphql/errors';
 import { createLogger, safeError } from './logger';
-import { databases, startTestServer, type TestServer } from './test-support/server';
+import { type DatabaseKind, databases, startTestServer, type TestServer } from './test-support/server';
 
 /** Every substring of `secret` of `n` characters: none of them may appear in a log. */
 const windows = (secret: string, n = 8) =>
@@ -84,7 +84,7 @@ describe.each(databases())('failure logs carry no query values (%s)', (db) => {
 
 // PostgreSQL only (its driver quotes values in messages); skipped, not an empty table, when DATABASE_URL is unset.
 const postgres = databases().filter((d) => d === 'postgres');
-(postgres.length ? test.each(postgres) : test.skip.each(['postgres']))(
+(postgres.length ? test.each(postgres) : test.skip.each<DatabaseKind>(['postgres']))(
   'a driver message that quotes a value reaches neither the log nor an unmasked GraphQL error (%s)',
   async (db) => {
     const t = await startTestServer(db);

@@ -105,7 +105,8 @@ describeCluster('webhook deliveries across kill -9 and restart (PostgreSQL, two 
       })
     ).createAndConnect.connection.id as string;
   /** Two events: AUTHORIZED on one replica, REVOKED on the other. */
-  const connectAndRevoke = async (a: Replica, b: Replica) => void (await gql(b, REVOKE, { id: await connect(a) }));
+  const connectAndRevoke = async (a: Replica, b: Replica) =>
+    void (await gql(b, REVOKE, { id: await connect(a) }));
   const deliveries = async () =>
     (await gql(cluster.replicas[0]!, DELIVERIES, { id: webhookId })).webhookDeliveries.nodes as {
       id: string;
@@ -159,10 +160,15 @@ describeCluster('webhook deliveries across kill -9 and restart (PostgreSQL, two 
       await connect(A);
       await waitFor(() => receiver.held.length >= 1, { timeoutMs: 5000, message: 'first delivery not held' });
       await connect(B);
-      await waitFor(() => receiver.held.length >= 2, { timeoutMs: 5000, message: 'second delivery not held' });
+      await waitFor(() => receiver.held.length >= 2, {
+        timeoutMs: 5000,
+        message: 'second delivery not held',
+      });
       // Pending: both senders are busy, so these stay queued in the outbox.
       await Promise.all(
-        Array.from({ length: QUEUED_PAIRS }, (_, i) => (i % 2 ? connectAndRevoke(A, B) : connectAndRevoke(B, A))),
+        Array.from({ length: QUEUED_PAIRS }, (_, i) =>
+          i % 2 ? connectAndRevoke(A, B) : connectAndRevoke(B, A),
+        ),
       );
 
       await Promise.all(cluster.replicas.map((r) => r.kill9()));
@@ -201,6 +207,5 @@ describeCluster('webhook deliveries across kill -9 and restart (PostgreSQL, two 
         expect(receiver.acks.get(h.id)).toBe(1);
         expect(receiver.arrivals.filter((id) => id === h.id)).toHaveLength(2);
       }
-    })(),
-  );
+    })());
 });

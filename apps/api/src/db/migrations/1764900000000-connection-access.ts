@@ -8,7 +8,10 @@ export class ConnectionAccess1764900000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     const date = q.connection.driver.normalizeType({ type: Date });
-    await q.addColumn('connection', new TableColumn({ name: 'restrictedTo', type: 'text', isNullable: true }));
+    await q.addColumn(
+      'connection',
+      new TableColumn({ name: 'restrictedTo', type: 'text', isNullable: true }),
+    );
     await q.addColumn('connection', new TableColumn({ name: 'establishedAt', type: date, isNullable: true }));
     await q.query(`UPDATE "connection" SET "establishedAt" = "createdAt"`);
   }
