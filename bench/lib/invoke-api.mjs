@@ -1,7 +1,8 @@
 // The real server (built, NODE_ENV=production, private networks allowed so it may reach the loopback
 // upstream) on a fresh SQLite file, with an API token and an API_KEY connection to the upstream given as
-// the first argument. Prints {url, token, link}.
+// the first argument. Prints {url, token, link, heapUrl} (heap-probe.mjs).
 import fs from 'node:fs';
+import { startHeapProbe } from './heap-probe.mjs';
 import { startBenchApi } from './start-api.mjs';
 
 const [upstreamUrl, apiKey] = process.argv.slice(2);
@@ -31,7 +32,7 @@ const link = (
     auth,
   )
 ).json.data.createAndConnect.connection.linkName;
-console.log(JSON.stringify({ url: server.url, token, link }));
+console.log(JSON.stringify({ url: server.url, token, link, heapUrl: await startHeapProbe() }));
 // On 'exit' as well: whatever ends the process (another SIGTERM listener may exit first), no data is left.
 process.on('exit', () => fs.rmSync(dataDir, { recursive: true, force: true }));
 process.on('SIGTERM', () => void server.close().finally(() => process.exit(0)));

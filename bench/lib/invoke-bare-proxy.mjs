@@ -1,8 +1,9 @@
 // The floor for any Node proxy: node:http in front, undici to the upstream, the body piped back; no
-// authentication, database, credentials or audit. Adds the API key itself. Prints {url}.
+// authentication, database, credentials or audit. Adds the API key itself. Prints {url, heapUrl}.
 import http from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { Agent, request } from 'undici';
+import { startHeapProbe } from './heap-probe.mjs';
 
 const [upstreamUrl, apiKey] = process.argv.slice(2);
 const dispatcher = new Agent();
@@ -20,7 +21,8 @@ const server = http.createServer(async (req, res) => {
   }
 });
 server.keepAliveTimeout = 60_000;
+const heapUrl = await startHeapProbe();
 server.listen(0, '127.0.0.1', () =>
-  console.log(JSON.stringify({ url: `http://127.0.0.1:${server.address().port}` })),
+  console.log(JSON.stringify({ url: `http://127.0.0.1:${server.address().port}`, heapUrl })),
 );
 process.on('SIGTERM', () => process.exit(0));

@@ -1,5 +1,6 @@
 // A closed-loop HTTP load generator: `concurrency` clients each send the next request as soon as the
-// previous answer is read, for `durationMs`. Returns requests per second and latency percentiles.
+// previous answer is read, for `durationMs` (or until `requests` have been sent). `check` sees every response
+// body: one that fails it counts as an error. Returns requests per second and latency percentiles.
 import { Pool } from 'undici';
 
 export async function load({
@@ -9,15 +10,17 @@ export async function load({
   headers = {},
   body,
   concurrency,
-  durationMs,
+  durationMs = Infinity,
+  requests = Infinity,
   check,
 }) {
   const pool = new Pool(url, { connections: concurrency, pipelining: 1 });
   const latencies = [];
   let errors = 0;
+  let sent = 0;
   const deadline = performance.now() + durationMs;
   const worker = async () => {
-    while (performance.now() < deadline) {
+    while (performance.now() < deadline && sent++ < requests) {
       const t0 = performance.now();
       try {
         const res = await pool.request({ path, method, headers, body });

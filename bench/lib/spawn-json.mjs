@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
 
-/** Starts a helper process and resolves with the first JSON line it prints on stdout. */
-export function spawnJson(script, args = [], env = {}) {
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
+/**
+ * Starts a helper process and resolves with the first JSON line it prints on stdout. BENCH_NODE_ARGS go to
+ * every helper (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"); `nodeArgs` to this one.
+ */
+export function spawnJson(script, args = [], env = {}, nodeArgs = []) {
+  const common = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...common, ...nodeArgs, script, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   });

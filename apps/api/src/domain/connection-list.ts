@@ -1,12 +1,16 @@
 import type { Connection as ConnectionView } from '@connections/schema';
 import { type DataSource, In } from 'typeorm';
-import { ConnectionRow, ServiceRow, UserRow } from '../db/entities';
-import { hydrate } from '../db/hydrate';
+import { AuthorizationRow, ConnectionRow, ServiceRow, UserRow } from '../db/entities';
+import { hydrateAt } from '../db/hydrate';
+import { selectRows } from '../db/raw-rows';
 import { escapeLike } from '../db/sql';
-import { visibleSql } from './access';
+import { accessParams, assertOwnerFilter, scopeSql } from './access';
 import { AUTHORIZED, type AuthorizationStatus, type AuthorizationStore } from './authorization-store';
+import { type ConnectionOrderInput, filterNeedsAttention, orderConnections } from './connection-list-options';
+import { restrictionMembers } from './connection-restriction';
 import { connectionView } from './connection-views';
 import { type ServiceRegistry, serviceRef } from './service-registry';
+import { withUnfinishedDeadlines } from './unfinished-connections';
 import type { Viewer } from './viewer';
 
 export type ConnectionScopeFilter = 'OWN' | 'SHARED' | 'ALL';
@@ -19,6 +23,12 @@ export interface ConnectionFilterInput {
   search?: string;
   /** Only connections of these extensions (the extensions query reads all of theirs in one statement). */
   extensionIds?: string[];
+  /** Only connections owned by this member (admins: anyone; others: themselves only). */
+  owner?: string;
+  /** Only connections that need attention (true) or only the others (false): connection-list-options.ts. */
+  needsAttention?: boolean | null;
+  /** Newest first when absent. */
+  orderBy?: ConnectionOrderInput | null;
 }
 
 // What a list shows; every column a row carries costs on every row of every page.
@@ -31,7 +41,8 @@ const CONNECTION_LIST_COLUMNS = [
   'useLoginUserCredentials',
   'ownerId',
   'extensionId',
-  'subdomain',
+  'restrictedTo',
+  'establishedAt',
   'createdAt',
   'updatedAt',
 ];
@@ -50,37 +61,52 @@ export async function listConnections(
   window: { offset: number; limit: number },
 ): Promise<{ nodes: ConnectionView[]; total: number }> {
   const { ds, store, registry } = deps;
-  const qb = await filtered(deps, viewer, filter);
-  const raw = await store
+  const qb = orderConnections(await filtered(deps, viewer, filter), filter.orderBy ?? undefined);
+  // One row past the page says whether more follow. A page that is not full knows the total without counting;
+  // otherwise one COUNT statement. (A window COUNT(*) OVER () on the page statement made SQLite read and sort
+  // every connection of the workspace for every page: most of the list's database time, issue 15.)
+  const [sql, params] = store
     .selectListColumns(
       qb.select(CONNECTION_LIST_COLUMNS.map((c) => `c.${c}`)).addSelect(['o.id', 'o.email', 'o.displayName']),
     )
-    .addSelect('COUNT(*) OVER ()', 'total')
-    .orderBy('c.createdAt', 'DESC')
-    .addOrderBy('c.id', 'DESC')
     .offset(window.offset)
-    .limit(window.limit)
-    .getRawMany<Record<string, unknown>>();
-  // A page past the end has no row to carry the total: count once in that case only.
-  const total = raw.length ? Number(raw[0]!.total) : window.offset > 0 ? await qb.getCount() : 0;
+    .limit(window.limit + 1)
+    .getQueryAndParameters();
+  // Rows as arrays, mapped straight to the view's inputs (raw-rows.ts): no object per row from the driver.
+  const { index, rows: fetched } = await selectRows(ds, sql, params);
+  const raw = fetched.slice(0, window.limit);
+  const complete = fetched.length <= window.limit && (fetched.length > 0 || window.offset === 0);
+  const total = complete ? window.offset + fetched.length : await qb.getCount();
   // A page holds many connections but few services: read each service once rather than once per row.
-  const serviceIds = [...new Set(raw.map((r) => r.c_serviceId as string))];
+  const rows = raw.map((r) => hydrateAt(ds, ConnectionRow, r, index, 'c'));
+  const serviceIds = [...new Set(rows.map((r) => r.serviceId))];
   const services = new Map(
-    serviceIds.length
-      ? (await ds.getRepository(ServiceRow).findBy({ id: In(serviceIds) })).map((x) => [
-          x.id,
-          { row: x, view: registry.view(x) },
-        ])
-      : [],
+    (await servicesOf(ds, serviceIds)).map((x) => [x.id, { row: x, view: registry.view(x) }]),
   );
-  const nodes = raw.map((r) => {
-    const row = hydrate(ds, ConnectionRow, r, 'c');
+  // The members named in restrictions, once for the page (no query when none is restricted to anyone).
+  const members = await restrictionMembers(ds, viewer.workspaceId, rows);
+  const nodes = raw.map((r, i) => {
+    const row = rows[i]!;
     const service = services.get(row.serviceId)!;
     row.service = service.row;
-    row.owner = hydrate(ds, UserRow, r, 'o');
-    return connectionView(viewer, row, store.hydrateListRow(r), service.view);
+    row.owner = hydrateAt(ds, UserRow, r, index, 'o');
+    // The viewer's authorization (store.joinViewerAuthorization), absent when the left join found none.
+    const auth = r[index.get('a_id')!] == null ? undefined : hydrateAt(ds, AuthorizationRow, r, index, 'a');
+    return connectionView(viewer, row, auth, service.view, members);
   });
-  return { nodes, total };
+  return { nodes: await withUnfinishedDeadlines(ds.manager, nodes), total };
+}
+
+/** The services of a page's connections, in one statement (as arrays, like the page: raw-rows.ts). */
+async function servicesOf(ds: DataSource, ids: string[]): Promise<ServiceRow[]> {
+  if (!ids.length) return [];
+  const [sql, params] = ds
+    .getRepository(ServiceRow)
+    .createQueryBuilder('s')
+    .where({ id: In(ids) })
+    .getQueryAndParameters();
+  const { index, rows } = await selectRows(ds, sql, params);
+  return rows.map((r) => hydrateAt(ds, ServiceRow, r, index, 's'));
 }
 
 /** The list statement with the viewer's scope and the filter applied, before selection and paging. */
@@ -94,13 +120,13 @@ async function filtered({ ds, store, registry }: Deps, viewer: Viewer, filter: C
         .innerJoin('c.owner', 'o'),
     )
     .where('"c"."workspaceId" = :ws', { ws: viewer.workspaceId })
-    .setParameters({ me: viewer.userId, yes: true, authorized: AUTHORIZED });
-  if (filter.scope === 'OWN') qb.andWhere('"c"."ownerId" = :me');
-  else if (filter.scope === 'SHARED')
-    qb.andWhere(
-      `"c"."ownerId" <> :me AND "c"."useLoginUserCredentials" = :yes AND ${store.heldByViewerSql('am', 'authorized')}`,
-    );
-  else if (viewer.role !== 'ADMIN') qb.andWhere(visibleSql('c', store.heldByViewerSql('ax')));
+    .setParameters({ ...accessParams(viewer), authorized: AUTHORIZED })
+    // The scope's predicate is access.ts's (visibility and relation), on the joined authorization `a`.
+    .andWhere(scopeSql(viewer, filter.scope, 'c', 'a'));
+  if (filter.owner) {
+    assertOwnerFilter(viewer, filter.owner);
+    qb.andWhere('"c"."ownerId" = :owner', { owner: filter.owner });
+  }
   if (filter.service) {
     const service = await registry.find(viewer.workspaceId, serviceRef(filter.service));
     qb.andWhere('"s"."slug" = :slug', { slug: service.slug });
@@ -116,5 +142,7 @@ async function filtered({ ds, store, registry }: Deps, viewer: Viewer, filter: C
   }
   if (filter.status === 'NOT_CONNECTED') qb.andWhere('"a"."id" IS NULL');
   else if (filter.status) qb.andWhere('"a"."status" = :status', { status: filter.status });
+  // Last: it reads the candidates with every other filter applied.
+  if (filter.needsAttention != null) await filterNeedsAttention({ ds, registry }, qb, filter.needsAttention);
   return qb;
 }
