@@ -217,7 +217,7 @@ suite('console journey', () => {
     const row = rowOf('reports_oidc');
     await row.locator('[data-status="PENDING"], [data-status="NOT_CONNECTED"]').waitFor();
     await screenshot(page, '08-extension');
-    await connectThroughPopup(() => row.getByRole('button', { name: 'Connect' }).click());
+    await connectThroughPopup(() => row.getByRole('button', { name: 'Connect', exact: true }).click());
     await row.waitFor({ state: 'detached' });
     await page.getByRole('tab', { name: /^Own/ }).click();
     await rowOf('reports_oidc').locator('[data-status="CONNECTED"]').waitFor();
@@ -249,7 +249,7 @@ suite('console journey', () => {
     await row.locator('[data-status="NOT_CONNECTED"]').waitFor();
     await expectText(row.locator('.relation'), /Connect to use/);
     await screenshot(page, '10-to-connect');
-    await connectThroughPopup(() => row.getByRole('button', { name: 'Connect' }).click());
+    await connectThroughPopup(() => row.getByRole('button', { name: 'Connect', exact: true }).click());
     await page.locator('[data-testid="authorize-progress"][data-phase="connected"]').waitFor();
     await page.locator('tr[data-link-name="team_oidc"][data-relation="SHARED"]').waitFor();
 

@@ -3,14 +3,14 @@ import { api } from '../client';
 import {
   ConnectDocument,
   CreateAndConnectDocument,
-  type AuthType,
   type ConnectResultFieldsFragment,
   type CreateAndConnectInput,
   type CredentialsInput,
 } from '../generated/graphql';
 import { attemptReducer, initialAttempt, type AttemptAction } from '../lib/attemptProgress';
+import { popupClosedReason } from '../lib/deployment';
 import { describeError, type CombinedErrorLike, type DescribedError } from '../lib/errors';
-import { isOAuth } from '../lib/serviceForm';
+import { type ConnectTarget, needsBrowser } from '../lib/grant';
 import { useAuthorizationEvents } from './useAuthorizationEvents';
 
 const POPUP_NAME = 'connections-authorize';
@@ -32,7 +32,8 @@ const isPopupMessage = (d: unknown): d is PopupMessage =>
  * an await is blocked by browsers), then pointed at the authorize URL once the mutation answers; a blocked
  * popup falls back to a redirect in this tab (the callback then lands on /connections/:id). The outcome comes
  * from whichever arrives first: the popup's postMessage or the authorization event of the attempt.
- * BASIC / API_KEY: the credentials go with the mutation and the answer is final.
+ * BASIC / API_KEY, and OAuth 2.0 client credentials (the server requests the token itself): no popup, the
+ * mutation's answer is final.
  */
 export function useAuthorize() {
   const state = ref(initialAttempt());
@@ -90,14 +91,14 @@ export function useAuthorize() {
   }
 
   async function run(
-    authType: AuthType,
+    target: ConnectTarget,
     mutate: () => Promise<{ data?: ConnectResultFieldsFragment; error?: CombinedErrorLike }>,
   ): Promise<ConnectResultFieldsFragment | null> {
     error.value = null;
     rawError.value = undefined;
     result.value = null;
     dispatch({ type: 'start' });
-    popup = isOAuth(authType) ? openBlankPopup() : null;
+    popup = needsBrowser(target) ? openBlankPopup() : null;
     const r = await mutate();
     if (r.error || !r.data) {
       popup?.close();
@@ -109,6 +110,9 @@ export function useAuthorize() {
     result.value = r.data;
     const { authorizeUrl, attemptId, connection } = r.data;
     if (!authorizeUrl) {
+      // Nothing to show in a browser (a caller that did not say the service needs none): no blank window left.
+      popup?.close();
+      popup = null;
       dispatch({ type: 'connected-inline', connectionId: connection.id });
       return r.data;
     }
@@ -120,8 +124,10 @@ export function useAuthorize() {
       watchPopup = setInterval(() => {
         if (popup?.closed) {
           stopWatchingPopup();
-          // postMessage is delivered before the window closes; give it a moment to be handled.
-          setTimeout(() => dispatch({ type: 'popup-closed' }), 400);
+          // postMessage is delivered before the window closes; give it a moment to be handled. The popup posts
+          // to PUBLIC_URL's origin only: a console opened elsewhere never hears it, and is told why.
+          const reason = popupClosedReason(authorizeUrl, window.location.origin);
+          setTimeout(() => dispatch({ type: 'popup-closed', reason }), 400);
         }
       }, 500);
     } else {
@@ -133,15 +139,15 @@ export function useAuthorize() {
   }
 
   /** Must be called from the click handler itself (see above). */
-  function createAndConnect(authType: AuthType, input: CreateAndConnectInput) {
-    return run(authType, async () => {
+  function createAndConnect(target: ConnectTarget, input: CreateAndConnectInput) {
+    return run(target, async () => {
       const r = await api.value.urql.mutation(CreateAndConnectDocument, { input }).toPromise();
       return { data: r.data?.createAndConnect, error: r.error };
     });
   }
 
-  function reconnect(authType: AuthType, connectionId: string, credentials?: CredentialsInput) {
-    return run(authType, async () => {
+  function reconnect(target: ConnectTarget, connectionId: string, credentials?: CredentialsInput) {
+    return run(target, async () => {
       const r = await api.value.urql.mutation(ConnectDocument, { connectionId, credentials }).toPromise();
       return { data: r.data?.connect, error: r.error };
     });

@@ -62,7 +62,11 @@ describe('useServiceForm', () => {
       name: 'Acme',
       kind: 'CUSTOM',
       authType: 'OAUTH2',
+      grantType: 'AUTHORIZATION_CODE',
       needsSubdomain: false,
+      needsWorkspaceSubdomain: false,
+      subdomain: null,
+      logoUrl: null,
       hasClientSecret: true,
       clientId: 'client',
       defaultScopes: [],
@@ -77,6 +81,10 @@ describe('useServiceForm', () => {
       scopeDelimiter: ' ',
       apiBaseUrls: ['https://api.acme.test'],
       apiKeyParamName: null,
+      authorizeParams: { prompt: 'consent' },
+      tokenEndpointAuthMethod: 'CLIENT_SECRET_BASIC',
+      pkce: false,
+      tokenParams: null,
       redirectUri: 'https://cnx.test/oauth/callback',
       docsUrl: null,
     } satisfies ServiceDetailFragment;
@@ -84,5 +92,21 @@ describe('useServiceForm', () => {
     form.submitted.value = true;
     expect(form.valid.value).toBe(true);
     expect(form.rules.value.authType.visible).toBe(false);
+    expect(form.rules.value.grantType.visible).toBe(false);
+  });
+
+  test('choosing client credentials hides the browser fields; its token parameters are checked', () => {
+    const form = useServiceForm(emptyDraft('OAUTH2'), 'create');
+    form.submitted.value = true;
+    expect(form.errors.value.authorizeUrl).toBeDefined();
+    form.setGrantType('CLIENT_CREDENTIALS');
+    for (const f of ['authorizeUrl', 'authorizeParams', 'pkce', 'profileUrl', 'refreshUrl'] as const)
+      expect(form.rules.value[f].visible).toBe(false);
+    expect(form.rules.value.tokenParams.visible).toBe(true);
+    expect(form.errors.value.authorizeUrl).toBeUndefined();
+    form.draft.tokenParams = [{ name: 'grant_type', value: 'password' }];
+    expect(form.errors.value.tokenParams).toBe('grant_type is set by the grant itself.');
+    form.draft.tokenParams = [{ name: 'audience', value: 'https://api.acme.test/' }];
+    expect(form.errors.value.tokenParams).toBeUndefined();
   });
 });

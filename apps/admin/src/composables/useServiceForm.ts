@@ -1,5 +1,5 @@
 import { computed, reactive, ref, watch } from 'vue';
-import type { AuthType } from '../generated/graphql';
+import type { AuthType, OAuth2GrantType } from '../generated/graphql';
 import { fieldErrorsOf, type CombinedErrorLike } from '../lib/errors';
 import {
   fieldOfApiError,
@@ -17,13 +17,17 @@ import {
  * edited).
  */
 export function useServiceForm(initial: CustomServiceDraft, mode: FormMode, hasClientSecret = false) {
-  const draft = reactive<CustomServiceDraft>({ ...initial, scopes: [...initial.scopes] });
+  const draft = reactive<CustomServiceDraft>({
+    ...initial,
+    scopes: [...initial.scopes],
+    tokenParams: initial.tokenParams.map((r) => ({ ...r })),
+  });
   const touched = reactive<Partial<Record<ServiceField, boolean>>>({});
   const submitted = ref(false);
   const apiErrors = ref<FieldErrors>({});
   const formError = ref<string | null>(null);
 
-  const rules = computed(() => fieldRules(draft.authType, mode, hasClientSecret));
+  const rules = computed(() => fieldRules(draft.authType, mode, hasClientSecret, draft.grantType));
   const clientErrors = computed(() => validateDraft(draft, mode, hasClientSecret));
   const errors = computed<FieldErrors>(() => {
     const out: FieldErrors = {};
@@ -46,6 +50,11 @@ export function useServiceForm(initial: CustomServiceDraft, mode: FormMode, hasC
   function setAuthType(t: AuthType) {
     draft.authType = t;
     if (t === 'BASIC') draft.paramType = 'HEADERS';
+    apiErrors.value = {};
+  }
+
+  function setGrantType(g: OAuth2GrantType) {
+    draft.grantType = g;
     apiErrors.value = {};
   }
 
@@ -72,6 +81,7 @@ export function useServiceForm(initial: CustomServiceDraft, mode: FormMode, hasC
     submitted,
     formError,
     setAuthType,
+    setGrantType,
     applyApiError,
     touch: (f: ServiceField) => (touched[f] = true),
   };

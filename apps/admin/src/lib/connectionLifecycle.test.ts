@@ -22,6 +22,19 @@ describe('how long the access lasts', () => {
     expect(ended.advice).toMatch(/has ended.*Reconnect/);
   });
 
+  test('client credentials: no refresh token, yet renewed automatically, with no advice to reconnect', () => {
+    const machine = { authType: 'OAUTH2', grantType: 'CLIENT_CREDENTIALS' } as const;
+    for (const expiresAt of [IN_AN_HOUR, AN_HOUR_AGO]) {
+      const renewed = accessLifetime({ expiresAt, hasRefreshToken: false }, NOW, machine);
+      expect(renewed.text).toMatch(/; renewed automatically with the client credentials\)$/);
+      expect(renewed.advice).toBeNull();
+    }
+    const code = { authType: 'OAUTH2', grantType: 'AUTHORIZATION_CODE' } as const;
+    expect(accessLifetime({ expiresAt: IN_AN_HOUR, hasRefreshToken: false }, NOW, code).advice).toMatch(
+      /Reconnect before then/,
+    );
+  });
+
   test('credentials that do not expire, and no authorization at all', () => {
     expect(accessLifetime({ expiresAt: null, hasRefreshToken: false }, NOW)).toEqual({
       text: 'Does not expire',

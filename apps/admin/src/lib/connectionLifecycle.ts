@@ -1,4 +1,5 @@
 import { dateTime, relativeTime, userLabel } from './format';
+import { type ConnectTarget, usesClientCredentials } from './grant';
 
 /**
  * How long a connection's access lasts, whether it is not finished, and what is known about one that was
@@ -14,11 +15,16 @@ export interface AccessLifetime {
 export function accessLifetime(
   auth: { expiresAt: string | null; hasRefreshToken: boolean } | null | undefined,
   now = Date.now(),
+  service?: ConnectTarget,
 ): AccessLifetime {
   if (!auth) return { text: '—', advice: null };
   if (!auth.expiresAt) return { text: 'Does not expire', advice: null };
   const when = `${dateTime(auth.expiresAt)} (${relativeTime(auth.expiresAt, now)}`;
   if (auth.hasRefreshToken) return { text: `${when}; refreshed automatically)`, advice: null };
+  // Client credentials have no refresh token by design (RFC 6749 section 4.4.3): the server requests a new
+  // token with the client id and secret.
+  if (service && usesClientCredentials(service))
+    return { text: `${when}; renewed automatically with the client credentials)`, advice: null };
   const ended = Date.parse(auth.expiresAt) <= now;
   return {
     text: `${when}; not refreshed)`,

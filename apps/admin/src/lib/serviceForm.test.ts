@@ -29,6 +29,7 @@ describe('fieldRules by auth type', () => {
       [
         'name',
         'authType',
+        'grantType',
         'paramType',
         'authorizeUrl',
         'accessTokenUrl',
@@ -39,6 +40,9 @@ describe('fieldRules by auth type', () => {
         'clientSecret',
         'scopes',
         'scopeDelimiter',
+        'authorizeParams',
+        'tokenEndpointAuthMethod',
+        'pkce',
         'apiBaseUrls',
       ].sort(),
     );
@@ -46,6 +50,7 @@ describe('fieldRules by auth type', () => {
       [
         'name',
         'authType',
+        'grantType',
         'paramType',
         'authorizeUrl',
         'accessTokenUrl',
@@ -63,6 +68,10 @@ describe('fieldRules by auth type', () => {
     expect(rules.refreshUrl.visible).toBe(false);
     expect(rules.clientId.label).toBe('Consumer key');
     expect(rules.clientSecret.label).toBe('Consumer secret');
+    // Authorize parameters apply to both OAuth versions; PKCE and the token endpoint are OAuth 2.0's.
+    expect(rules.authorizeParams.visible).toBe(true);
+    expect(rules.pkce.visible).toBe(false);
+    expect(rules.tokenEndpointAuthMethod.visible).toBe(false);
   });
 
   test('Basic has no OAuth fields and no param type (always the Authorization header)', () => {
@@ -191,7 +200,139 @@ describe('inputs', () => {
   });
 });
 
+describe('OAuth 2.0 options', () => {
+  test('a bad authorize parameter is caught on its field', () => {
+    expect(validateDraft(oauth2({ authorizeParams: 'state=x' })).authorizeParams).toMatch(/set by the flow/);
+    expect(validateDraft(oauth2({ authorizeParams: 'prompt=consent' }))).toEqual({});
+  });
+
+  test('create sends what differs from the defaults; update sends every option, empty ones cleared', () => {
+    const chosen = oauth2({
+      authorizeParams: 'access_type=offline\nprompt=consent',
+      tokenEndpointAuthMethod: 'CLIENT_SECRET_BASIC',
+      pkce: false,
+    });
+    expect(toCreateInput(chosen)).toMatchObject({
+      authorizeParams: { access_type: 'offline', prompt: 'consent' },
+      tokenEndpointAuthMethod: 'CLIENT_SECRET_BASIC',
+      pkce: false,
+    });
+    const defaults = toCreateInput(oauth2());
+    expect([defaults.authorizeParams, defaults.tokenEndpointAuthMethod, defaults.pkce]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(toUpdateInput('svc-1', oauth2())).toMatchObject({
+      authorizeParams: null,
+      tokenEndpointAuthMethod: null,
+      pkce: true,
+    });
+    // Not for OAuth 1.0a (authorize parameters are), nor for API keys.
+    const oauth1 = toCreateInput({ ...chosen, authType: 'OAUTH1' });
+    expect([oauth1.tokenEndpointAuthMethod, oauth1.pkce]).toEqual([undefined, undefined]);
+    expect(oauth1.authorizeParams).toEqual({ access_type: 'offline', prompt: 'consent' });
+    expect(toCreateInput({ ...chosen, authType: 'API_KEY' }).authorizeParams).toBeUndefined();
+  });
+});
+
+describe('OAuth 2.0 client credentials', () => {
+  const machine = (over: Partial<CustomServiceDraft> = {}): CustomServiceDraft =>
+    oauth2({ grantType: 'CLIENT_CREDENTIALS', authorizeUrl: '', ...over });
+
+  test('no browser fields (authorize URL and parameters, PKCE, profile, refresh); token parameters instead', () => {
+    const rules = fieldRules('OAUTH2', 'create', false, 'CLIENT_CREDENTIALS');
+    const shown = Object.entries(rules)
+      .filter(([, r]) => r.visible)
+      .map(([k]) => k)
+      .sort();
+    expect(shown).toEqual(
+      [
+        'name',
+        'authType',
+        'grantType',
+        'paramType',
+        'accessTokenUrl',
+        'revokeUrl',
+        'clientId',
+        'clientSecret',
+        'scopes',
+        'scopeDelimiter',
+        'tokenEndpointAuthMethod',
+        'tokenParams',
+        'apiBaseUrls',
+      ].sort(),
+    );
+    expect(rules.accessTokenUrl).toMatchObject({
+      required: true,
+      help: expect.stringMatching(/requests tokens/),
+    });
+    expect(rules.tokenParams.required).toBe(false);
+    // The grant is OAuth 2.0's, and fixed once created.
+    expect(fieldRules('OAUTH1', 'create', false, 'CLIENT_CREDENTIALS').grantType.visible).toBe(false);
+    expect(fieldRules('OAUTH1', 'create', false, 'CLIENT_CREDENTIALS').authorizeUrl.visible).toBe(true);
+    expect(fieldRules('OAUTH2', 'edit', true, 'CLIENT_CREDENTIALS').grantType.visible).toBe(false);
+    expect(fieldRules('OAUTH2').tokenParams.visible).toBe(false);
+  });
+
+  test('a complete draft needs no authorize URL; hidden fields are not checked', () => {
+    expect(validateDraft(machine())).toEqual({});
+    expect(validateDraft(machine({ authorizeUrl: 'not a url', authorizeParams: 'state=x' }))).toEqual({});
+    expect(
+      Object.keys(validateDraft({ ...emptyDraft('OAUTH2'), grantType: 'CLIENT_CREDENTIALS' })).sort(),
+    ).toEqual(['accessTokenUrl', 'apiBaseUrls', 'clientId', 'clientSecret', 'name'].sort());
+  });
+
+  test('token parameters: checked as typed, sent as a map, never for the other grant', () => {
+    expect(validateDraft(machine({ tokenParams: [{ name: 'scope', value: 'x' }] })).tokenParams).toMatch(
+      /set by the grant/,
+    );
+    const input = toCreateInput(
+      machine({
+        authorizeUrl: 'https://acme.test/authorize',
+        authorizeParams: 'prompt=consent',
+        profileUrl: 'https://acme.test/me',
+        refreshUrl: 'https://acme.test/refresh',
+        pkce: false,
+        tokenParams: [
+          { name: ' audience ', value: ' https://api.acme.test/ ' },
+          { name: '', value: '' },
+        ],
+      }),
+    );
+    expect(input).toMatchObject({ authType: 'OAUTH2', grantType: 'CLIENT_CREDENTIALS' });
+    expect(input.tokenParams).toEqual({ audience: 'https://api.acme.test/' });
+    // What the API refuses for this grant is never sent, even when typed before switching grants.
+    for (const f of ['authorizeUrl', 'authorizeParams', 'profileUrl', 'refreshUrl', 'pkce'] as const)
+      expect(input[f]).toBeUndefined();
+    expect(toCreateInput(machine()).tokenParams).toBeUndefined();
+    // The default grant is left out; token parameters typed there are not sent.
+    const code = toCreateInput(oauth2({ tokenParams: [{ name: 'audience', value: 'x' }] }));
+    expect([code.grantType, code.tokenParams]).toEqual([undefined, undefined]);
+  });
+
+  test('update: emptied token parameters clear; the grant itself is never sent', () => {
+    const update = toUpdateInput('svc-1', machine());
+    expect(update.tokenParams).toBeNull();
+    expect(update).not.toHaveProperty('grantType');
+    expect(update.pkce).toBeUndefined();
+    expect(update.authorizeUrl).toBeUndefined();
+    expect(
+      toUpdateInput('svc-1', machine({ tokenParams: [{ name: 'resource', value: 'urn:x' }] })).tokenParams,
+    ).toEqual({
+      resource: 'urn:x',
+    });
+  });
+
+  test('API errors on the grant and its parameters land on their fields', () => {
+    expect(fieldOfApiError('tokenParams.audience')).toBe('tokenParams');
+    expect(fieldOfApiError('grantType')).toBe('grantType');
+  });
+});
+
 test('fieldOfApiError maps the API field names to form fields', () => {
+  expect(fieldOfApiError('authorizeParams.state')).toBe('authorizeParams');
+  expect(fieldOfApiError('pkce')).toBe('pkce');
   expect(fieldOfApiError('authorizeUrl')).toBe('authorizeUrl');
   expect(fieldOfApiError('apiBaseUrls[1]')).toBe('apiBaseUrls');
   expect(fieldOfApiError('input.name')).toBe('name');

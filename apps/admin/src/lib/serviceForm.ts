@@ -1,4 +1,13 @@
-import type { AuthType, ParamType, ServiceDetailFragment } from '../generated/graphql';
+import type {
+  AuthType,
+  OAuth2GrantType,
+  ParamType,
+  ServiceDetailFragment,
+  TokenEndpointAuthMethod,
+} from '../generated/graphql';
+import { usesClientCredentials } from './grant';
+import { formatAuthorizeParams, parseAuthorizeParams } from './oauthOptions';
+import { tokenParamRows, tokenParamsProblem, type TokenParamRow } from './tokenParams';
 
 /**
  * The custom-service form's rules by auth type: which fields show, which are required, what they are
@@ -8,6 +17,7 @@ import type { AuthType, ParamType, ServiceDetailFragment } from '../generated/gr
 export const SERVICE_FIELDS = [
   'name',
   'authType',
+  'grantType',
   'paramType',
   'requestTokenUrl',
   'authorizeUrl',
@@ -19,6 +29,10 @@ export const SERVICE_FIELDS = [
   'clientSecret',
   'scopes',
   'scopeDelimiter',
+  'authorizeParams',
+  'tokenEndpointAuthMethod',
+  'pkce',
+  'tokenParams',
   'apiKeyParamName',
   'apiBaseUrls',
 ] as const;
@@ -34,6 +48,8 @@ export interface FieldRule {
 export interface CustomServiceDraft {
   name: string;
   authType: AuthType;
+  /** OAUTH2: where its tokens come from; CLIENT_CREDENTIALS has no browser step. Fixed once created. */
+  grantType: OAuth2GrantType;
   paramType: ParamType;
   requestTokenUrl: string;
   authorizeUrl: string;
@@ -45,6 +61,14 @@ export interface CustomServiceDraft {
   clientSecret: string;
   scopes: string[];
   scopeDelimiter: string;
+  /** OAuth: extra authorize parameters, one name=value per line (oauthOptions.ts). */
+  authorizeParams: string;
+  /** OAUTH2: '' leaves the default (client_secret_post). */
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod | '';
+  /** OAUTH2: PKCE on (the default) or off. */
+  pkce: boolean;
+  /** OAUTH2 client credentials: extra token-request parameters (audience, resource), as name/value rows. */
+  tokenParams: TokenParamRow[];
   apiKeyParamName: string;
   /** One URL per line. */
   apiBaseUrls: string;
@@ -66,6 +90,19 @@ export const PARAM_TYPES: { value: ParamType; label: string }[] = [
   { value: 'FORM_DATA', label: 'Form data' },
 ];
 
+export const GRANT_TYPES: { value: OAuth2GrantType; label: string; description: string }[] = [
+  {
+    value: 'AUTHORIZATION_CODE',
+    label: 'Authorization code',
+    description: 'A user signs in at the provider in a popup and grants scopes.',
+  },
+  {
+    value: 'CLIENT_CREDENTIALS',
+    label: 'Client credentials',
+    description: 'Machine to machine: this server requests tokens with the client id and secret, no browser.',
+  },
+];
+
 export const SCOPE_DELIMITERS = [
   { value: ' ', label: 'Space' },
   { value: ',', label: 'Comma' },
@@ -83,6 +120,7 @@ export function emptyDraft(authType: AuthType = 'OAUTH2'): CustomServiceDraft {
   return {
     name: '',
     authType,
+    grantType: 'AUTHORIZATION_CODE',
     paramType: 'HEADERS',
     requestTokenUrl: '',
     authorizeUrl: '',
@@ -94,6 +132,10 @@ export function emptyDraft(authType: AuthType = 'OAUTH2'): CustomServiceDraft {
     clientSecret: '',
     scopes: [],
     scopeDelimiter: ' ',
+    authorizeParams: '',
+    tokenEndpointAuthMethod: '',
+    pkce: true,
+    tokenParams: [],
     apiKeyParamName: '',
     apiBaseUrls: '',
   };
@@ -103,6 +145,7 @@ export function draftFromService(s: ServiceDetailFragment): CustomServiceDraft {
   return {
     name: s.name,
     authType: s.authType,
+    grantType: s.grantType ?? 'AUTHORIZATION_CODE',
     paramType: s.paramType,
     requestTokenUrl: s.requestTokenUrl ?? '',
     authorizeUrl: s.authorizeUrl ?? '',
@@ -114,19 +157,30 @@ export function draftFromService(s: ServiceDetailFragment): CustomServiceDraft {
     clientSecret: '',
     scopes: [...s.scopes],
     scopeDelimiter: s.scopeDelimiter,
+    authorizeParams: formatAuthorizeParams(s.authorizeParams),
+    tokenEndpointAuthMethod: s.tokenEndpointAuthMethod ?? '',
+    pkce: s.pkce,
+    tokenParams: tokenParamRows(s.tokenParams),
     apiKeyParamName: s.apiKeyParamName ?? '',
     apiBaseUrls: s.apiBaseUrls.join('\n'),
   };
 }
 
-/** Which fields the form shows for an auth type, and which it requires. */
+/**
+ * Which fields the form shows for an auth type (and, for OAuth 2.0, its grant), and which it requires. The
+ * client credentials grant has no browser step: no authorize URL or parameters, PKCE, profile or refresh URL
+ * (the API refuses them, auth-flows grant-rules.ts); it may send extra token parameters instead.
+ */
 export function fieldRules(
   authType: AuthType,
   mode: FormMode = 'create',
   hasClientSecret = false,
+  grantType: OAuth2GrantType = 'AUTHORIZATION_CODE',
 ): Record<ServiceField, FieldRule> {
   const oauth1 = authType === 'OAUTH1';
   const oauth = isOAuth(authType);
+  const cc = usesClientCredentials({ authType, grantType });
+  const browser = oauth && !cc;
   const rule = (visible: boolean, required: boolean, label: string, help?: string): FieldRule => ({
     visible,
     required: visible && required,
@@ -137,6 +191,9 @@ export function fieldRules(
     name: rule(true, true, 'Service name', 'Shown in the catalog and on every connection to it.'),
     // The API keeps a service's auth type for life: changing it would strand its connections' credentials.
     authType: rule(mode === 'create', true, 'Authentication'),
+    // Fixed once created too: the stored tokens and the connections' setup depend on it.
+    grantType: rule(authType === 'OAUTH2' && mode === 'create', true, 'Grant'),
+    // Basic: the Authorization header only (the API refuses others, auth-flows schema-rules.ts): not offered.
     paramType: rule(
       authType !== 'BASIC',
       true,
@@ -146,12 +203,24 @@ export function fieldRules(
         : 'Where the access token travels on each request.',
     ),
     requestTokenUrl: rule(oauth1, true, 'Request token URL', 'OAuth 1.0a step 1 (temporary credentials).'),
-    authorizeUrl: rule(oauth, true, 'Authorization URL', 'Where users are sent to approve access.'),
-    accessTokenUrl: rule(oauth, true, 'Access token URL', 'Where the code is exchanged for tokens.'),
-    refreshUrl: rule(authType === 'OAUTH2', false, 'Refresh URL', 'Leave empty to use the access token URL.'),
+    authorizeUrl: rule(browser, true, 'Authorization URL', 'Where users are sent to approve access.'),
+    accessTokenUrl: rule(
+      oauth,
+      true,
+      'Access token URL',
+      cc
+        ? 'Where this server requests tokens with the client id and secret.'
+        : 'Where the code is exchanged for tokens.',
+    ),
+    refreshUrl: rule(
+      authType === 'OAUTH2' && !cc,
+      false,
+      'Refresh URL',
+      'Leave empty to use the access token URL.',
+    ),
     revokeUrl: rule(oauth, false, 'Revoke URL', 'RFC 7009 endpoint, called when a connection is revoked.'),
     profileUrl: rule(
-      oauth,
+      browser,
       false,
       'Profile URL',
       'Read after connecting to show which upstream account was used (e.g. OIDC userinfo).',
@@ -165,8 +234,39 @@ export function fieldRules(
         ? 'A secret is stored. Leave empty to keep it; it is never shown back.'
         : 'Stored encrypted; it is never shown back.',
     ),
-    scopes: rule(oauth, false, 'Scopes', 'The scopes a new connection asks for by default.'),
+    scopes: rule(
+      oauth,
+      false,
+      'Scopes',
+      cc ? 'Sent as scope with each token request.' : 'The scopes a new connection asks for by default.',
+    ),
     scopeDelimiter: rule(oauth, true, 'Scope delimiter'),
+    authorizeParams: rule(
+      browser,
+      false,
+      'Extra authorize parameters',
+      'One name=value per line, e.g. access_type=offline or prompt=consent. Sent with every authorization request; never secrets.',
+    ),
+    tokenEndpointAuthMethod: rule(
+      authType === 'OAUTH2',
+      false,
+      'Token endpoint authentication',
+      cc
+        ? 'How the client id and secret reach the token endpoint (token requests and revoke).'
+        : 'How the client id and secret reach the token endpoint (code exchange, refresh and revoke).',
+    ),
+    pkce: rule(
+      authType === 'OAUTH2' && !cc,
+      false,
+      'Use PKCE',
+      'Recommended (RFC 7636). Turn it off only for a server that rejects code_challenge.',
+    ),
+    tokenParams: rule(
+      cc,
+      false,
+      'Token request parameters',
+      'Sent with every token request, e.g. audience (Auth0) or resource (RFC 8707). Never secrets.',
+    ),
     apiKeyParamName: rule(
       authType === 'API_KEY',
       true,
@@ -217,7 +317,7 @@ export function validateDraft(
   mode: FormMode = 'create',
   hasClientSecret = false,
 ): FieldErrors {
-  const rules = fieldRules(d.authType, mode, hasClientSecret);
+  const rules = fieldRules(d.authType, mode, hasClientSecret, d.grantType);
   const errors: FieldErrors = {};
   const name = d.name.trim();
   if (!name) errors.name = 'Enter a name.';
@@ -247,6 +347,14 @@ export function validateDraft(
     );
     if (bad) errors.scopes = `"${bad}" must not contain spaces or the scope delimiter.`;
   }
+  if (rules.authorizeParams.visible) {
+    const { error } = parseAuthorizeParams(d.authorizeParams);
+    if (error) errors.authorizeParams = error;
+  }
+  if (rules.tokenParams.visible) {
+    const problem = tokenParamsProblem(d.tokenParams);
+    if (problem) errors.tokenParams = problem;
+  }
   const bases = splitLines(d.apiBaseUrls);
   if (bases.length === 0) errors.apiBaseUrls = 'Add at least one URL: requests may only reach these hosts.';
   else {
@@ -259,7 +367,8 @@ export function validateDraft(
 /** The form field an API error names: `apiBaseUrls[1]` is the API base URLs box, `input.name` is the name. */
 export function fieldOfApiError(field: string | null | undefined): ServiceField | null {
   if (!field) return null;
-  const head = field.replace(/^input\./, '').replace(/\[\d+\].*$/, '');
+  // `apiBaseUrls[1]` and `authorizeParams.prompt` are their boxes.
+  const head = field.replace(/^input\./, '').replace(/(\[\d+\]|\.).*$/, '');
   return (SERVICE_FIELDS as readonly string[]).includes(head) ? (head as ServiceField) : null;
 }
 
