@@ -1,11 +1,16 @@
 import { ENDPOINT_URL_FIELDS, type ServiceDefinition } from '@connections/auth-flows';
-import type { CreateCustomServiceInput, Service as ServiceView } from '@connections/schema';
+import {
+  type CreateCustomServiceInput,
+  OAuth2GrantType,
+  type Service as ServiceView,
+  TokenEndpointAuthMethod,
+} from '@connections/schema';
 import type { EntityManager } from 'typeorm';
 import { ServiceRow } from '../db/entities';
 import { AppError, badInput } from '../errors';
 import type { CheckedCustomService } from './custom-services';
 import type { ExtensionManifest, ManifestCustomService, ManifestService } from './extension-manifest';
-import { rethrowInManifest } from './extension-manifest';
+import { rethrowInManifest, TOKEN_AUTH_METHOD_NAMES } from './extension-manifest';
 import { DEFAULT_ID_PREFIX } from './service-catalog';
 import { definitionOfCustomRow } from './service-definition';
 import type { ServiceRegistry } from './service-registry';
@@ -24,7 +29,8 @@ export type CheckedService =
  * custom-service definition without secrets) on export, and the service of this workspace it becomes on
  * install. A custom service is matched to an identical one of the workspace (same protocol definition: auth
  * and param type, every endpoint URL, scopes and delimiter, API base URLs, API key parameter, authorize
- * parameters; its name and OAuth client are local settings and do not count) or created without a client
+ * parameters, OAuth 2.0 grant, token parameters, PKCE and token endpoint authentication; its name and OAuth
+ * client are local settings and do not count) or created without a client
  * secret. Matching lets a manifest installed twice, or upgraded, keep the service its authorizations were
  * issued for, and uses the client an admin already configured.
  */
@@ -59,8 +65,7 @@ export class ExtensionManifestServices {
       }
       let custom: CheckedCustomService;
       try {
-        // The document uses createCustomService's field names and values (the enums' values are their names).
-        custom = this.registry.custom.checkWithoutSecret(c.service.custom as unknown as CustomServiceInput);
+        custom = this.registry.custom.checkWithoutSecret(inputOf(c.service.custom));
       } catch (e) {
         rethrowInManifest(`${at}.service.custom`, e);
       }
@@ -131,7 +136,33 @@ function customOf(row: ServiceRow): ManifestCustomService {
   if (d.apiKeyParamName) out.apiKeyParamName = d.apiKeyParamName;
   if (d.authorizeParams) out.authorizeParams = d.authorizeParams;
   if (row.clientId) out.clientId = row.clientId;
+  // Only what differs from createCustomService's defaults, so that a manifest of an authorization-code
+  // service with the defaults stays readable by a server that predates these fields.
+  if (d.grantType === 'client_credentials') out.grantType = 'CLIENT_CREDENTIALS';
+  if (d.tokenParams) out.tokenParams = d.tokenParams;
+  if (d.pkce === false) out.pkce = false;
+  // Not a default when set: unset, the token request posts the client and the revoke request uses Basic.
+  if (d.tokenEndpointAuthMethod)
+    out.tokenEndpointAuthMethod = TOKEN_AUTH_METHOD_NAMES.find(
+      (k) => TokenEndpointAuthMethod[k] === d.tokenEndpointAuthMethod,
+    );
   return out;
+}
+
+/**
+ * The document's custom service as createCustomService's input: the same field names and values, except the
+ * OAuth enums, which the document spells by their GraphQL names (CLIENT_CREDENTIALS) and the input holds by
+ * their values (client_credentials).
+ */
+function inputOf(custom: ManifestCustomService): CustomServiceInput {
+  const { grantType, tokenEndpointAuthMethod, ...rest } = custom;
+  return {
+    ...(rest as unknown as CustomServiceInput),
+    ...(grantType ? { grantType: OAuth2GrantType[grantType] } : {}),
+    ...(tokenEndpointAuthMethod
+      ? { tokenEndpointAuthMethod: TokenEndpointAuthMethod[tokenEndpointAuthMethod] }
+      : {}),
+  };
 }
 
 const json = (v: unknown) => JSON.stringify(v ?? null);
@@ -148,6 +179,10 @@ export function sameDefinition(a: ServiceDefinition, b: ServiceDefinition): bool
     a.scopeDelimiter === b.scopeDelimiter &&
     json(a.apiBaseUrls) === json(b.apiBaseUrls) &&
     (a.apiKeyParamName ?? null) === (b.apiKeyParamName ?? null) &&
-    json(sortedParams(a.authorizeParams)) === json(sortedParams(b.authorizeParams))
+    json(sortedParams(a.authorizeParams)) === json(sortedParams(b.authorizeParams)) &&
+    (a.grantType ?? 'authorization_code') === (b.grantType ?? 'authorization_code') &&
+    json(sortedParams(a.tokenParams)) === json(sortedParams(b.tokenParams)) &&
+    (a.pkce !== false) === (b.pkce !== false) &&
+    (a.tokenEndpointAuthMethod ?? null) === (b.tokenEndpointAuthMethod ?? null)
   );
 }

@@ -332,4 +332,135 @@ describe.each(databases())('Extension manifests (%s)', (db) => {
     expect(r.servicesToConfigure).toEqual([]);
     expect(r.toAuthorize[0].authorizeUrl).toBe(`${b.url}/oauth/connect/${r.toAuthorize[0].attemptId}`);
   });
+
+  test('a client-credentials service travels with its grant, token parameters and token endpoint auth', async () => {
+    const machineSecret = 'machine-secret-of-the-manifest-suite';
+    const machine = await customService(a, adminA, {
+      name: 'Machine API',
+      authType: 'OAUTH2',
+      grantType: 'CLIENT_CREDENTIALS',
+      accessTokenUrl: oidc.tokenUrl,
+      clientId: 'machine',
+      clientSecret: machineSecret,
+      tokenEndpointAuthMethod: 'CLIENT_SECRET_BASIC',
+      tokenParams: { audience: 'https://machine.example.test/' },
+      scopes: ['api:read'],
+      apiBaseUrls: ['https://machine.example.test'],
+    });
+    const created = await gqlOk(
+      a,
+      'mutation($i: CreateExtensionInput!) { createExtension(input: $i) { id } }',
+      {
+        i: {
+          name: 'Machine',
+          key: 'acme.machine',
+          connections: [{ name: 'Machine', linkName: 'machine', service: machine.slug }],
+        },
+      },
+      adminA,
+    );
+    const r = await a.gql(EXPORT, { id: created.createExtension.id }, adminA);
+    expect(r.errors).toBeUndefined();
+    expect(r.raw).not.toContain(machineSecret);
+    const doc = r.data!.exportExtension;
+    // Only what differs from the defaults: no pkce (it does not apply to the grant).
+    expect(doc.connections[0].service).toEqual({
+      custom: {
+        name: 'Machine API',
+        authType: 'OAUTH2',
+        paramType: 'HEADERS',
+        accessTokenUrl: oidc.tokenUrl,
+        scopes: ['api:read'],
+        scopeDelimiter: ' ',
+        apiBaseUrls: ['https://machine.example.test'],
+        clientId: 'machine',
+        grantType: 'CLIENT_CREDENTIALS',
+        tokenParams: { audience: 'https://machine.example.test/' },
+        tokenEndpointAuthMethod: 'CLIENT_SECRET_BASIC',
+      },
+    });
+
+    const installed = (await gqlOk(b, INSTALL_MANIFEST, { m: doc }, adminB)).installExtension;
+    expect(installed.servicesToConfigure).toEqual([
+      expect.objectContaining({
+        kind: 'CUSTOM',
+        name: 'Machine API',
+        hasClientSecret: false,
+        clientId: 'machine',
+      }),
+    ]);
+    const SERVICE =
+      'query($id: ID) { service(id: $id) { grantType tokenParams tokenEndpointAuthMethod pkce } }';
+    const onB = await gqlOk(b, SERVICE, { id: installed.servicesToConfigure[0].id }, adminB);
+    expect(onB.service).toEqual({
+      grantType: 'CLIENT_CREDENTIALS',
+      tokenParams: { audience: 'https://machine.example.test/' },
+      tokenEndpointAuthMethod: 'CLIENT_SECRET_BASIC',
+      pkce: false,
+    });
+
+    // The same definition again is the same service; other token parameters are another one.
+    const services = await count(b, 'service');
+    const again = (key: string, linkName: string, custom: Record<string, unknown> = {}) => ({
+      ...doc,
+      key,
+      name: key,
+      connections: [
+        {
+          ...doc.connections[0],
+          linkName,
+          service: { custom: { ...doc.connections[0].service.custom, ...custom } },
+        },
+      ],
+    });
+    await gqlOk(b, INSTALL_MANIFEST, { m: again('acme.machine2', 'machine2') }, adminB);
+    expect(await count(b, 'service')).toBe(services);
+    const other = again('acme.machine3', 'machine3', {
+      tokenParams: { audience: 'https://other.example.test/' },
+    });
+    await gqlOk(b, INSTALL_MANIFEST, { m: other }, adminB);
+    expect(await count(b, 'service')).toBe(services + 1);
+
+    // createCustomService's rules hold, named inside the document; nothing is written.
+    const reserved = again('acme.machine4', 'machine4', { tokenParams: { grant_type: 'password' } });
+    const refused = await b.gql(INSTALL_MANIFEST, { m: reserved }, adminB);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'manifest.connections.0.service.custom.tokenParams',
+    });
+    const withPkce = again('acme.machine5', 'machine5', { pkce: false });
+    expect((await b.gql(INSTALL_MANIFEST, { m: withPkce }, adminB)).errors?.[0]?.extensions).toMatchObject({
+      field: 'manifest.connections.0.service.custom.pkce',
+    });
+    expect(await count(b, 'service')).toBe(services + 1);
+  });
+
+  test('PKCE and the token endpoint auth method count when matching an identical service', async () => {
+    const services = await count(b, 'service');
+    const crm = exported.connections[0];
+    const withCustom = (key: string, custom: Record<string, unknown>) => ({
+      ...exported,
+      key,
+      name: key,
+      connections: [
+        {
+          ...crm,
+          linkName: key.replace('.', '_'),
+          service: { custom: { ...crm.service.custom, ...custom } },
+        },
+      ],
+    });
+    await gqlOk(
+      b,
+      INSTALL_MANIFEST,
+      { m: withCustom('acme.basic', { tokenEndpointAuthMethod: 'CLIENT_SECRET_BASIC' }) },
+      adminB,
+    );
+    expect(await count(b, 'service')).toBe(services + 1);
+    await gqlOk(b, INSTALL_MANIFEST, { m: withCustom('acme.nopkce', { pkce: false }) }, adminB);
+    expect(await count(b, 'service')).toBe(services + 2);
+    // pkce: true is the default, so the definition is the one installed first.
+    await gqlOk(b, INSTALL_MANIFEST, { m: withCustom('acme.pkce', { pkce: true }) }, adminB);
+    expect(await count(b, 'service')).toBe(services + 2);
+  });
 });

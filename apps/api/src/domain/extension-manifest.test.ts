@@ -33,6 +33,28 @@ describe('extension manifests', () => {
     expect(m.connections[2]).not.toHaveProperty('scopes');
   });
 
+  test('the OAuth 2.0 options are kept as the document spells them (GraphQL enum names)', () => {
+    const doc = example();
+    Object.assign(doc.connections[0].service.custom, {
+      grantType: 'CLIENT_CREDENTIALS',
+      tokenParams: { audience: 'https://api.acme-crm.example/' },
+      pkce: false,
+      tokenEndpointAuthMethod: 'CLIENT_SECRET_BASIC',
+    });
+    expect(parseManifest(doc).connections[0]!.service).toMatchObject({
+      custom: {
+        grantType: 'CLIENT_CREDENTIALS',
+        tokenParams: { audience: 'https://api.acme-crm.example/' },
+        pkce: false,
+        tokenEndpointAuthMethod: 'CLIENT_SECRET_BASIC',
+      },
+    });
+    // Absent, they stay absent: createCustomService's defaults apply on install.
+    const custom = (parseManifest(example()).connections[0]!.service as { custom: object }).custom;
+    for (const k of ['grantType', 'tokenParams', 'pkce', 'tokenEndpointAuthMethod'])
+      expect(custom).not.toHaveProperty(k);
+  });
+
   test('a document that is not a JSON object', () => {
     expect(fieldOf([])).toEqual(['BAD_USER_INPUT', 'manifest', 'manifest: must be a JSON object']);
   });
@@ -56,6 +78,31 @@ describe('extension manifests', () => {
       'an unknown param type',
       (m: any) => (m.connections[2].service.custom.paramType = 'BODY'),
       'manifest.connections.2.service.custom.paramType',
+    ],
+    [
+      'a grant type by its value rather than its name',
+      (m: any) => (m.connections[0].service.custom.grantType = 'client_credentials'),
+      'manifest.connections.0.service.custom.grantType',
+    ],
+    [
+      'an unknown token endpoint auth method',
+      (m: any) => (m.connections[0].service.custom.tokenEndpointAuthMethod = 'PRIVATE_KEY_JWT'),
+      'manifest.connections.0.service.custom.tokenEndpointAuthMethod',
+    ],
+    [
+      'a non-boolean pkce',
+      (m: any) => (m.connections[0].service.custom.pkce = 'false'),
+      'manifest.connections.0.service.custom.pkce',
+    ],
+    [
+      'token parameters that are not a map',
+      (m: any) => (m.connections[0].service.custom.tokenParams = ['audience']),
+      'manifest.connections.0.service.custom.tokenParams',
+    ],
+    [
+      'a non-string token parameter',
+      (m: any) => (m.connections[0].service.custom.tokenParams = { audience: 1 }),
+      'manifest.connections.0.service.custom.tokenParams.audience',
     ],
     [
       'too many connections',

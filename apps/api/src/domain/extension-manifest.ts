@@ -1,4 +1,9 @@
-import { EXTENSION_KEY_PATTERN, LINK_NAME_PATTERN } from '@connections/schema';
+import {
+  EXTENSION_KEY_PATTERN,
+  LINK_NAME_PATTERN,
+  OAuth2GrantType,
+  TokenEndpointAuthMethod,
+} from '@connections/schema';
 import type { AuthType, ParamType } from '../db/entities/service';
 import { AppError, badInput } from '../errors';
 import { isSemver, MAX_VERSION_LENGTH } from './extension-manifest-semver';
@@ -31,7 +36,17 @@ export interface ManifestCustomService {
   authorizeParams?: Record<string, string>;
   /** OAuth: the client id it was registered with (public: it is in every authorize URL). */
   clientId?: string;
+  /** OAUTH2, as createCustomService spells them (the GraphQL enum names); absent: the defaults. */
+  grantType?: ManifestGrantType;
+  tokenParams?: Record<string, string>;
+  pkce?: boolean;
+  tokenEndpointAuthMethod?: ManifestTokenAuthMethod;
 }
+
+export type ManifestGrantType = keyof typeof OAuth2GrantType;
+export type ManifestTokenAuthMethod = keyof typeof TokenEndpointAuthMethod;
+export const GRANT_TYPE_NAMES = Object.keys(OAuth2GrantType) as ManifestGrantType[];
+export const TOKEN_AUTH_METHOD_NAMES = Object.keys(TokenEndpointAuthMethod) as ManifestTokenAuthMethod[];
 
 export type ManifestService = { catalog: string } | { custom: ManifestCustomService };
 
@@ -69,6 +84,7 @@ const CUSTOM_FIELDS = [
   ...STRINGS,
   ...(['profileUrl', 'scopeDelimiter', 'apiKeyParamName', 'clientId', 'paramType', 'authType'] as const),
   ...(['scopes', 'apiBaseUrls', 'authorizeParams'] as const),
+  ...(['grantType', 'tokenParams', 'pkce', 'tokenEndpointAuthMethod'] as const),
 ];
 const AUTH_TYPES: AuthType[] = ['OAUTH2', 'OAUTH1', 'BASIC', 'API_KEY'];
 const PARAM_TYPES: ParamType[] = ['HEADERS', 'QUERY_STRING', 'FORM_DATA'];
@@ -122,6 +138,37 @@ function oneOf<T extends string>(v: unknown, path: string, values: T[]): T {
   return v as T;
 }
 
+/** A map of names to strings (authorize or token parameters); what the names may be is checked on install. */
+function stringMap(v: unknown, path: string): Record<string, string> | undefined {
+  if (v === undefined || v === null) return undefined;
+  const params = object(v, path, isObject(v) ? Object.keys(v) : []);
+  for (const [k, value] of Object.entries(params))
+    if (typeof value !== 'string') throw bad(`${path}.${k}`, 'must be a string');
+  return params as Record<string, string>;
+}
+
+/**
+ * The OAUTH2 options, in their shape only: which combinations apply (no PKCE or authorize URL with the client
+ * credentials grant, tokenParams only with it, parameters the grant sets itself) is createCustomService's rule,
+ * applied on install and reported at the same fields.
+ */
+function oauth2Options(o: Json, path: string, out: ManifestCustomService): void {
+  if (o.grantType !== undefined && o.grantType !== null)
+    out.grantType = oneOf(o.grantType, `${path}.grantType`, GRANT_TYPE_NAMES);
+  const tokenParams = stringMap(o.tokenParams, `${path}.tokenParams`);
+  if (tokenParams) out.tokenParams = tokenParams;
+  if (o.pkce !== undefined && o.pkce !== null) {
+    if (typeof o.pkce !== 'boolean') throw bad(`${path}.pkce`, 'must be true or false');
+    out.pkce = o.pkce;
+  }
+  if (o.tokenEndpointAuthMethod !== undefined && o.tokenEndpointAuthMethod !== null)
+    out.tokenEndpointAuthMethod = oneOf(
+      o.tokenEndpointAuthMethod,
+      `${path}.tokenEndpointAuthMethod`,
+      TOKEN_AUTH_METHOD_NAMES,
+    );
+}
+
 function header(doc: Json): Omit<ExtensionManifest, 'connections'> {
   if (doc.format !== MANIFEST_FORMAT) throw bad('format', `must be "${MANIFEST_FORMAT}"`);
   if (doc.formatVersion !== MANIFEST_FORMAT_VERSION)
@@ -167,16 +214,9 @@ function customService(v: unknown, path: string): ManifestCustomService {
   }
   const scopes = strings(o.scopes, `${path}.scopes`, 100);
   if (scopes) out.scopes = scopes;
-  if (o.authorizeParams !== undefined && o.authorizeParams !== null) {
-    const params = object(
-      o.authorizeParams,
-      `${path}.authorizeParams`,
-      Object.keys(o.authorizeParams as Json),
-    );
-    for (const [k, value] of Object.entries(params))
-      if (typeof value !== 'string') throw bad(`${path}.authorizeParams.${k}`, 'must be a string');
-    out.authorizeParams = params as Record<string, string>;
-  }
+  const authorizeParams = stringMap(o.authorizeParams, `${path}.authorizeParams`);
+  if (authorizeParams) out.authorizeParams = authorizeParams;
+  oauth2Options(o, path, out);
   return out;
 }
 
