@@ -4,6 +4,7 @@ import { type AuthorizationRow, ConnectionRow } from '../db/entities';
 import type { AuthorizationStore } from './authorization-store';
 import type { Refresher } from './refresher';
 import type { ServiceRegistry } from './service-registry';
+import { randomWithin, schedulePeriodic } from './periodic';
 
 export interface BackgroundRefreshOptions {
   /** How often a run looks for tokens to refresh; a run refreshes those due before the next one. */
@@ -90,28 +91,13 @@ export function scheduleBackgroundRefresh(
   logger: Logger,
   everyMs: number,
 ): BackgroundRefreshJob {
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  const run = () => {
-    if (running || stopped) return;
-    running = job
-      .runOnce()
-      .then(
+  return schedulePeriodic({
+    everyMs,
+    firstDelayMs: Math.floor(everyMs / 2 + randomWithin(everyMs) / 2),
+    run: () =>
+      job.runOnce().then(
         (r) => void (r.failed && logger.warn(r, 'background token refresh: some refreshes failed')),
         (err: unknown) => logger.warn({ err }, 'background token refresh failed; the next run retries'),
-      )
-      .finally(() => (running = undefined));
-  };
-  const first = setTimeout(run, Math.floor(everyMs / 2 + (Math.random() * everyMs) / 2));
-  const timer = setInterval(run, everyMs);
-  first.unref();
-  timer.unref();
-  return {
-    stop: async () => {
-      stopped = true;
-      clearTimeout(first);
-      clearInterval(timer);
-      await running;
-    },
-  };
+      ),
+  });
 }

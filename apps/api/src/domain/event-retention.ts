@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { EventLog } from './event-log';
+import { randomWithin, schedulePeriodic } from './periodic';
 
 export interface RetentionJob {
   /** Stops the timer and waits for a run in progress (the database closes next). */
@@ -15,30 +16,15 @@ const EVERY = 10 * 60_000;
  * together spread their runs out; the timers do not keep the process alive.
  */
 export function scheduleEventRetention(log: EventLog, logger: Logger, everyMs = EVERY): RetentionJob {
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  const run = () => {
-    if (running || stopped) return;
-    running = log
-      .deleteExpired()
-      .then(
+  return schedulePeriodic({
+    everyMs,
+    firstDelayMs: randomWithin(everyMs),
+    run: () =>
+      log.deleteExpired().then(
         (deleted) =>
           void (deleted && logger.info({ deleted }, 'deleted authorization events past retention')),
         (err: unknown) =>
           logger.warn({ err }, 'could not delete authorization events past retention; next run retries'),
-      )
-      .finally(() => (running = undefined));
-  };
-  const first = setTimeout(run, Math.floor(Math.random() * everyMs));
-  const timer = setInterval(run, everyMs);
-  first.unref();
-  timer.unref();
-  return {
-    stop: async () => {
-      stopped = true;
-      clearTimeout(first);
-      clearInterval(timer);
-      await running;
-    },
-  };
+      ),
+  });
 }

@@ -4,6 +4,7 @@ import { AuthorizationAttemptRow, AuthorizationRow, ConnectionRow } from '../db/
 import { notFound } from '../errors';
 import type { AuditService } from './audit';
 import type { Invalidator } from './invalidation';
+import { randomWithin, schedulePeriodic } from './periodic';
 
 /**
  * A connection made with createAndConnect is "not finished" (establishedAt null) until its first authorization
@@ -185,30 +186,15 @@ export function scheduleUnfinishedCleanup(
   logger: Logger,
   everyMs = EVERY,
 ): UnfinishedCleanupJob {
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  const run = () => {
-    if (running || stopped) return;
-    running = unfinished
-      .sweep()
-      .then(
+  return schedulePeriodic({
+    everyMs,
+    firstDelayMs: randomWithin(everyMs),
+    run: () =>
+      unfinished.sweep().then(
         (removed) =>
           void (removed && logger.info({ removed }, 'removed connections whose first authorization expired')),
         (err: unknown) =>
           logger.warn({ err }, 'could not remove expired unfinished connections; next run retries'),
-      )
-      .finally(() => (running = undefined));
-  };
-  const first = setTimeout(run, Math.floor(Math.random() * everyMs));
-  const timer = setInterval(run, everyMs);
-  first.unref();
-  timer.unref();
-  return {
-    stop: async () => {
-      stopped = true;
-      clearTimeout(first);
-      clearInterval(timer);
-      await running;
-    },
-  };
+      ),
+  });
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { WebhookSender } from './webhook-sender';
+import { schedulePeriodic } from './periodic';
 
 export interface WebhookJob {
   /** Stops polling and waits for the batch being sent (the dispatcher and the database close next). */
@@ -13,24 +14,14 @@ const EVERY = 1000;
  * drains it without waiting while batches come back full. The timer does not keep the process alive.
  */
 export function scheduleWebhookDelivery(sender: WebhookSender, logger: Logger, everyMs = EVERY): WebhookJob {
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  const drain = async () => {
-    for (let full = true; full && !stopped;) full = (await sender.runOnce()) > 0;
-  };
-  const run = () => {
-    if (running || stopped) return;
-    running = drain()
-      .catch((err: unknown) => logger.warn({ err }, 'could not send webhook deliveries; next run retries'))
-      .finally(() => (running = undefined));
-  };
-  const timer = setInterval(run, everyMs);
-  timer.unref();
-  return {
-    stop: async () => {
-      stopped = true;
-      clearInterval(timer);
-      await running;
+  return schedulePeriodic({
+    everyMs,
+    run: async (stopped) => {
+      try {
+        for (let full = true; full && !stopped();) full = (await sender.runOnce()) > 0;
+      } catch (err) {
+        logger.warn({ err }, 'could not send webhook deliveries; next run retries');
+      }
     },
-  };
+  });
 }
