@@ -12,12 +12,14 @@ import { loadSecretBox } from './crypto/keys';
 import type { SecretBox } from './crypto/secret-box';
 import { openDatabase, prepareDatabase, QueryCounter } from './db/data-source';
 import type { AppServices } from './graphql/context';
-import { mountGraphqlHttp, startApollo } from './graphql/http-server';
+import { type GraphqlHttpHandler, graphqlHttpHandler } from './graphql/http-handler';
+import { startApollo } from './graphql/http-server';
+import type { PreparedOperations } from './graphql/prepared-operations';
 import { buildApiSchema } from './graphql/schema';
 import { startGraphqlWs } from './graphql/ws-server';
 import type { ProxyHandler } from './http/proxy';
 import { mountRoutes } from './http/routes';
-import { replayedHeaders } from './http/fixed-headers';
+import { type HeaderList, recordHeaders, replayedHeaders } from './http/fixed-headers';
 import { securityHeaders } from './http/security-headers';
 import { createLogger } from './logger';
 import { redirectUriFor } from './oauth-urls';
@@ -33,6 +35,8 @@ export interface RunningServer {
   ds: DataSource;
   services: AppServices;
   queryCounter: QueryCounter;
+  /** The GraphQL operations run without Apollo's per-request pipeline (graphql/prepared-operations.ts). */
+  prepared: PreparedOperations;
   /** The background token refresh (null when CONNECTIONS_BACKGROUND_REFRESH=false); scheduled on its own. */
   backgroundRefresh: BackgroundRefresh | null;
   /** Set on first start when no admin password was configured: print it once, then it is gone. */
@@ -78,7 +82,7 @@ async function listen(
   let publicUrl = config.publicUrl ?? '';
   const headers = securityHeaders(config.publicUrl, () => publicUrl);
   const app = expressApp(config, headers);
-  const { httpServer, serveProxy } = httpServerFor(app);
+  const { httpServer, serveFirst } = httpServerFor(app);
   const composed = buildServices(config, logger, ds, box, () => publicUrl, cluster);
   const { services, metrics, upstream } = composed;
   const boot = await prepareDatabase(config, ds, async () => {
@@ -89,8 +93,16 @@ async function listen(
   const schema = await buildApiSchema();
   // The socket server comes first: Apollo's drain hook disposes it.
   const ws = startGraphqlWs(httpServer, schema, services);
-  const apollo = await startApollo(httpServer, schema, services, ws);
-  mountGraphqlHttp(app, apollo, services);
+  const { apollo, prepared } = await startApollo(httpServer, schema, services, ws);
+  let recorded: HeaderList | undefined;
+  const graphql = graphqlHttpHandler({
+    apollo,
+    prepared,
+    services,
+    // Recorded on the first request, once the public URL is known (as replayedHeaders does for the app).
+    securityHeaders: () => (recorded ??= recordHeaders(headers)),
+    trustProxy: app.get('trust proxy fn'),
+  });
   const { sandbox, proxy } = mountRoutes(app, {
     services,
     databaseReady: async () => void (await ds.query('SELECT 1')),
@@ -99,7 +111,7 @@ async function listen(
     oauthSessionSecret: box.deriveSecret('oauth-session'),
     securityHeaders: headers,
   });
-  serveProxy(proxy);
+  serveFirst(graphql, proxy);
   const port = await listenOn(httpServer, config);
   publicUrl = publicUrlFor(config, port);
   if (sandbox) await startSandbox(sandbox, httpServer, publicUrl, logger);
@@ -111,6 +123,7 @@ async function listen(
     ds,
     services,
     queryCounter,
+    prepared,
     backgroundRefresh: composed.tokenRefresh.background,
     firstAdmin: boot.created ? { email: boot.email, generatedPassword: boot.generatedPassword } : undefined,
     close: once(async () => {
@@ -147,13 +160,21 @@ function scheduleJobs(config: Config, logger: Logger, composed: ReturnType<typeo
   return { stop: async () => void (await Promise.all(jobs.map((j) => j && j.stop()))) };
 }
 
-/** The HTTP server: /proxy's lean handler first (http/proxy.ts), once the routes are mounted; the app after. */
+/**
+ * The HTTP server: the lean handlers of the hot paths first, /graphql (graphql/http-handler.ts) and /proxy
+ * (http/proxy.ts), once they are built; the Express app for everything else.
+ */
 function httpServerFor(app: express.Express) {
+  let graphql: GraphqlHttpHandler | undefined;
   let proxy: ProxyHandler | undefined;
   const httpServer = http.createServer((req, res) => {
-    if (!proxy?.(req, res)) app(req, res);
+    if (!graphql?.(req, res) && !proxy?.(req, res)) app(req, res);
   });
-  return { httpServer, serveProxy: (handler: ProxyHandler) => void (proxy = handler) };
+  const serveFirst = (g: GraphqlHttpHandler, p: ProxyHandler) => {
+    graphql = g;
+    proxy = p;
+  };
+  return { httpServer, serveFirst };
 }
 
 /** The first call runs `fn`; every later call gets the same promise (close() may be called twice). */

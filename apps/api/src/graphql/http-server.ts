@@ -1,17 +1,14 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
-import express, { type CookieOptions, type Express } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type http from 'node:http';
-import { SESSION_COOKIE, viewerFromHeaders } from '../http/auth';
 import { complexityLimitPlugin } from './complexity';
 import type { AppServices, GqlContext } from './context';
 import { depthLimit } from './depth-limit';
 import { formatError, refusal } from './errors';
 import { fieldLimit, maxTokensFor } from './field-limit';
-import { graphqlBodyParser } from './invoke-body-limit';
+import { PreparedOperations } from './prepared-operations';
 import type { GraphqlWsServer } from './ws-server';
 
 /**
@@ -32,14 +29,21 @@ const subscriptionsOverWebSocket: ApolloServerPlugin = {
   },
 };
 
-/** Apollo over HTTP, started; `ws` is disposed from its drain hook so that stop() also ends subscriptions. */
+/**
+ * Apollo over HTTP, started, with the operations it validated kept for the fast path (prepared-operations.ts);
+ * `ws` is disposed from its drain hook so that stop() also ends subscriptions.
+ */
 export async function startApollo(
   httpServer: http.Server,
   schema: GraphQLSchema,
   services: AppServices,
   ws: GraphqlWsServer,
-): Promise<ApolloServer<GqlContext>> {
+): Promise<{ apollo: ApolloServer<GqlContext>; prepared: PreparedOperations }> {
   const { config, logger } = services;
+  const format = formatError(config.graphql.maskErrors, (e) =>
+    logger.error({ err: e }, 'unexpected GraphQL error'),
+  );
+  const prepared = new PreparedOperations(schema, config.graphql.maxComplexity, format);
   const apollo = new ApolloServer<GqlContext>({
     schema,
     introspection: config.graphql.introspection,
@@ -49,9 +53,7 @@ export async function startApollo(
     stopOnTerminationSignals: false,
     parseOptions: { maxTokens: maxTokensFor(config.graphql.maxFields) },
     validationRules: [depthLimit(config.graphql.maxDepth), fieldLimit(config.graphql.maxFields)],
-    formatError: formatError(config.graphql.maskErrors, (e) =>
-      logger.error({ err: e }, 'unexpected GraphQL error'),
-    ),
+    formatError: format,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // No HTTP cache hints on an authenticated API; the plugin would otherwise wrap every field resolver.
@@ -67,45 +69,9 @@ export async function startApollo(
       },
       subscriptionsOverWebSocket,
       complexityLimitPlugin(schema, config.graphql.maxComplexity),
+      prepared.recorder(),
     ],
   });
   await apollo.start();
-  return apollo;
-}
-
-/** signIn / signOut set and clear the session cookie through the request's context. */
-function sessionCookie(res: express.Response, services: AppServices): NonNullable<GqlContext['session']> {
-  const options: CookieOptions = {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: (services.config.publicUrl ?? '').startsWith('https:'),
-    path: '/',
-  };
-  return {
-    set: (token, expiresAt) => res.cookie(SESSION_COOKIE, token, { ...options, expires: expiresAt }),
-    clear: () => res.clearCookie(SESSION_COOKIE, options),
-  };
-}
-
-/**
- * /graphql over HTTP: JSON bodies up to 1 MB (more for invokeUrl, see invoke-body-limit.ts); the viewer comes
- * from an API token or the session cookie.
- */
-export function mountGraphqlHttp(
-  app: Express,
-  apollo: ApolloServer<GqlContext>,
-  services: AppServices,
-): void {
-  app.use(
-    '/graphql',
-    graphqlBodyParser(services),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }): Promise<GqlContext> => ({
-        viewer: await viewerFromHeaders(services.accounts, req.headers),
-        app: services,
-        session: sessionCookie(res, services),
-        clientAddress: req.ip,
-      }),
-    }),
-  );
+  return { apollo, prepared };
 }

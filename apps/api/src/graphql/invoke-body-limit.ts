@@ -1,8 +1,10 @@
-import express, { type RequestHandler, type Response } from 'express';
+import express from 'express';
 import { Kind, parse } from 'graphql';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AccountsService } from '../domain/accounts';
 import { MAX_REQUEST_BYTES } from '../domain/invocation-body';
 import { viewerFromHeaders } from '../http/auth';
-import type { AppServices } from './context';
+import { bodyErrorOf } from '../http/body-errors';
 
 /** Every GraphQL operation over HTTP fits in 1 MB of JSON... */
 export const GRAPHQL_BODY_LIMIT = 1024 * 1024;
@@ -12,8 +14,14 @@ export const GRAPHQL_BODY_LIMIT = 1024 * 1024;
  */
 export const INVOKE_HTTP_BODY_LIMIT = Math.ceil((MAX_REQUEST_BYTES * 4) / 3) + GRAPHQL_BODY_LIMIT;
 
+/** How a /graphql request body was read: its value (undefined when it is not JSON), or why it was refused. */
+export type GraphqlBody =
+  { body: unknown } | { refused: { status: number; payload: unknown; closeConnection: boolean } };
+
+type Parser = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
 /**
- * The /graphql JSON body parser: 1 MB, raised to INVOKE_HTTP_BODY_LIMIT for one operation only, invokeUrl.
+ * Reads a /graphql JSON body: 1 MB, raised to INVOKE_HTTP_BODY_LIMIT for one operation only, invokeUrl.
  *
  * Why this rather than the GraphQL multipart request spec: invokeUrl sends the file on, it never stores it,
  * so a streamed upload would gain nothing (the body is built whole to be sent again on a retry or a 307);
@@ -22,32 +30,34 @@ export const INVOKE_HTTP_BODY_LIMIT = Math.ceil((MAX_REQUEST_BYTES * 4) / 3) + G
  * wire, is bounded by the limit. The larger limit is only offered to an authenticated caller whose request
  * declares its length: anyone else past 1 MB is refused before a byte of the body is read, and a large body
  * that turns out not to be a lone invokeUrl is refused after parsing, both as the 1 MB parser refuses (413,
- * BAD_REQUEST, through the app's JSON error handler). An invokeUrl past the larger limit is PAYLOAD_TOO_LARGE
- * naming it.
+ * BAD_REQUEST, body-errors.ts). An invokeUrl past the larger limit is PAYLOAD_TOO_LARGE naming it.
  */
-export function graphqlBodyParser(services: AppServices): RequestHandler {
-  const small = express.json({ limit: GRAPHQL_BODY_LIMIT });
-  const large = express.json({ limit: INVOKE_HTTP_BODY_LIMIT });
-  return (req, res, next) => {
+export function graphqlBodyReader(accounts: AccountsService) {
+  const small = express.json({ limit: GRAPHQL_BODY_LIMIT }) as unknown as Parser;
+  const large = express.json({ limit: INVOKE_HTTP_BODY_LIMIT }) as unknown as Parser;
+  const parse = (parser: Parser, req: IncomingMessage, res: ServerResponse) =>
+    new Promise<unknown>((resolve, reject) =>
+      parser(req, res, (err) => (err ? reject(err) : resolve((req as { body?: unknown }).body))),
+    );
+  return async (req: IncomingMessage, res: ServerResponse): Promise<GraphqlBody> => {
     const declared = Number(req.headers['content-length']);
-    // Chunked (no length) and anything up to 1 MB: the parser as before, at 1 MB.
-    if (!(declared > GRAPHQL_BODY_LIMIT)) return void small(req, res, next);
-    // A body refused unread is not drained: the connection closes after the answer.
-    if (declared > INVOKE_HTTP_BODY_LIMIT) {
-      res.setHeader('Connection', 'close');
-      return tooLarge(res);
+    try {
+      // Chunked (no length) and anything up to 1 MB: the parser as before, at 1 MB.
+      if (!(declared > GRAPHQL_BODY_LIMIT)) return { body: await parse(small, req, res) };
+      // A body refused unread is not drained: the connection closes after the answer.
+      if (declared > INVOKE_HTTP_BODY_LIMIT) return tooLarge();
+      if (!(await viewerFromHeaders(accounts, req.headers))) return refused(refusedAsBefore(), true);
+      const body = await parse(large, req, res);
+      return onlyInvokeUrl(body) ? { body } : refused(refusedAsBefore(), false);
+    } catch (err) {
+      return refused(err, false);
     }
-    viewerFromHeaders(services.accounts, req.headers).then((viewer) => {
-      if (!viewer) {
-        res.setHeader('Connection', 'close');
-        return next(refusedAsBefore());
-      }
-      large(req, res, (err?: unknown) => {
-        if (err) return next(err);
-        next(onlyInvokeUrl(req.body) ? undefined : refusedAsBefore());
-      });
-    }, next);
   };
+}
+
+function refused(err: unknown, closeConnection: boolean): GraphqlBody {
+  const { status, code, message } = bodyErrorOf(err);
+  return { refused: { status, payload: { errors: [{ message, extensions: { code } }] }, closeConnection } };
 }
 
 /** A single operation whose one root field is the invokeUrl mutation (an alias is fine). */
@@ -70,17 +80,19 @@ function onlyInvokeUrl(body: unknown): boolean {
   }
 }
 
-/** What body-parser's own limit gives the app's JSON error handler: 413, "The request body is too large." */
+/** What body-parser's own limit gives (body-errors.ts): 413, "The request body is too large." */
 const refusedAsBefore = () =>
   Object.assign(new Error('too large'), { status: 413, type: 'entity.too.large' });
 
-function tooLarge(res: Response): void {
-  res.status(413).json({
-    errors: [
-      {
-        message: `The request body is past the ${INVOKE_HTTP_BODY_LIMIT}-byte limit for invokeUrl.`,
-        extensions: { code: 'PAYLOAD_TOO_LARGE', limitBytes: INVOKE_HTTP_BODY_LIMIT },
+function tooLarge(): GraphqlBody {
+  const message = `The request body is past the ${INVOKE_HTTP_BODY_LIMIT}-byte limit for invokeUrl.`;
+  return {
+    refused: {
+      status: 413,
+      payload: {
+        errors: [{ message, extensions: { code: 'PAYLOAD_TOO_LARGE', limitBytes: INVOKE_HTTP_BODY_LIMIT } }],
       },
-    ],
-  });
+      closeConnection: true,
+    },
+  };
 }

@@ -8,6 +8,7 @@ import { limitBody } from '../domain/read-body';
 import type { Viewer } from '../domain/viewer';
 import { AppError, unauthenticated } from '../errors';
 import { viewerFromHeaders } from './auth';
+import { bodyErrorOf } from './body-errors';
 import { recordHeaders } from './fixed-headers';
 
 const FORM = /^application\/x-www-form-urlencoded/i;
@@ -185,20 +186,10 @@ function pump(body: Readable, res: ServerResponse): Promise<void> {
   });
 }
 
-/**
- * A form body that could not be read (over the limit, malformed): its 4xx status, with a fixed message as the
- * app's JSON error handler gives (body-parser's own quotes the body, which may hold a secret).
- */
+/** A form body that could not be read (over the limit, malformed): body-errors.ts says what the caller is told. */
 function sendBodyError(res: ServerResponse, err: unknown): void {
-  const { status, type } = (err ?? {}) as { status?: unknown; type?: unknown };
-  const clientError = typeof status === 'number' && status >= 400 && status < 500;
-  const message = !clientError
-    ? 'Internal server error.'
-    : type === 'entity.too.large'
-      ? 'The request body is too large.'
-      : 'The request body could not be read.';
-  const code = clientError ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
-  sendJson(res, clientError ? status : 500, { error: { code, message } });
+  const { status, code, message } = bodyErrorOf(err);
+  sendJson(res, status, { error: { code, message } });
 }
 
 function sendError(res: ServerResponse, error: unknown): void {

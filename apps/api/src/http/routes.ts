@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { AppServices } from '../graphql/context';
 import type { Metrics } from '../metrics';
 import { mountSandbox, type Sandbox } from '../sandbox';
+import { bodyErrorOf } from './body-errors';
 import { consoleDir, mountConsole } from './console';
 import { mountLogos } from './logos';
 import { mountOAuthRoutes } from './oauth-routes';
@@ -69,25 +70,14 @@ function mountProbes(
 
 /**
  * Express's default handler answers an unreadable body (malformed JSON, over the size limit) with an HTML page
- * and a stack trace. Answer like the GraphQL layer: a code and a fixed message. body-parser's own message is
- * not echoed: it quotes the body, which may hold a secret.
+ * and a stack trace. Answer like the GraphQL layer: a code and a fixed message (body-errors.ts).
  */
 function jsonErrorHandler(logger: Logger): express.ErrorRequestHandler {
   return (err, _req, res, next) => {
     if (res.headersSent) return next(err);
-    const { status, type } = (err ?? {}) as { status?: unknown; type?: unknown };
-    const clientError = typeof status === 'number' && status >= 400 && status < 500;
-    if (!clientError) logger.error({ err }, 'unexpected HTTP error');
-    const message = !clientError
-      ? 'Internal server error.'
-      : type === 'entity.parse.failed'
-        ? 'The request body is not valid JSON.'
-        : type === 'entity.too.large'
-          ? 'The request body is too large.'
-          : 'The request could not be read.';
-    res.status(clientError ? status : 500).json({
-      errors: [{ message, extensions: { code: clientError ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' } }],
-    });
+    const { status, code, message, unexpected } = bodyErrorOf(err);
+    if (unexpected) logger.error({ err }, 'unexpected HTTP error');
+    res.status(status).json({ errors: [{ message, extensions: { code } }] });
   };
 }
 
