@@ -19,6 +19,7 @@ import { ConnectionHealth1764960000000 } from './migrations/1764960000000-connec
 import { AuditOutcome1764970000000 } from './migrations/1764970000000-audit-outcome';
 import { ConnectionListOrder1764940000000 } from './migrations/1764940000000-connection-list-order';
 import { ServiceClientCredentials1764990000000 } from './migrations/1764990000000-service-client-credentials';
+import { AuditRedundantIndex1765000000000 } from './migrations/1765000000000-audit-redundant-index';
 
 export const migrations = [
   Initial1764300000000,
@@ -35,6 +36,7 @@ export const migrations = [
   ConnectionHealth1764960000000,
   AuditOutcome1764970000000,
   ServiceClientCredentials1764990000000,
+  AuditRedundantIndex1765000000000,
 ];
 
 /** Counts every SQL statement the process sends; tests use it to prove list queries do not grow with page size. */

@@ -97,27 +97,34 @@ export class AuditQueue {
   }
 
   /**
-   * One multi-row INSERT, its parameters bound by the driver (escapeQueryWithParameters, so each database gets
-   * its own placeholders). Written out rather than through the query builder, whose per-row work was most of
-   * the remaining database time of a call; `metadata` is stored as the entity's simple-json column is.
+   * One multi-row INSERT with positional parameters in the driver's own placeholders (`?` on SQLite, `$n` on
+   * PostgreSQL), its text built once per row count: written out rather than through the query builder, whose
+   * per-row work was most of the remaining database time of a call, or TypeORM's named-parameter escaping,
+   * a regular expression over the whole statement per batch (issue 15). `metadata` is stored as the entity's
+   * simple-json column is.
    */
   private async insert(rows: AuditValues[]): Promise<void> {
-    const params: Record<string, unknown> = {};
-    const tuples = rows.map((row, i) => {
-      const names = COLUMNS.map((column) => {
+    const values: unknown[] = [];
+    for (const row of rows)
+      for (const column of COLUMNS) {
         const value = row[column];
-        params[`${column}_${i}`] =
-          column === 'metadata' && value != null ? JSON.stringify(value) : (value ?? null);
-        return `:${column}_${i}`;
-      });
-      return `(${names.join(', ')})`;
-    });
-    const columns = COLUMNS.map((c) => `"${c}"`).join(', ');
-    const [sql, values] = this.ds.driver.escapeQueryWithParameters(
-      `INSERT INTO "audit_event" (${columns}) VALUES ${tuples.join(', ')}`,
-      params,
-    );
-    await this.ds.query(sql, values);
+        values.push(column === 'metadata' && value != null ? JSON.stringify(value) : (value ?? null));
+      }
+    await this.ds.query(this.insertSql(rows.length), values);
+  }
+
+  private readonly statements = new Map<number, string>();
+
+  private insertSql(rowCount: number): string {
+    let sql = this.statements.get(rowCount);
+    if (sql) return sql;
+    let n = 0;
+    const tuple = () => `(${COLUMNS.map(() => this.ds.driver.createParameter('', n++)).join(', ')})`;
+    const tuples = Array.from({ length: rowCount }, tuple).join(', ');
+    sql = `INSERT INTO "audit_event" (${COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES ${tuples}`;
+    // Batches come in a few sizes (full ones, and what a flush interval gathered): bounded all the same.
+    if (this.statements.size < 64) this.statements.set(rowCount, sql);
+    return sql;
   }
 
   private async write(): Promise<void> {

@@ -1,5 +1,4 @@
 import type { AuditEvent } from '@connections/schema';
-import { randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager, In } from 'typeorm';
 import { AuditEventRow, UserRow } from '../db/entities';
 import { escapeLike } from '../db/sql';
@@ -7,6 +6,7 @@ import { auditOutcome } from './audit-outcome';
 import { AuditQueue, type AuditQueueOptions, type AuditValues } from './audit-queue';
 import { auditEventView } from './audit-views';
 import type { Viewer } from './viewer';
+import { v7 as uuidv7 } from 'uuid';
 
 export interface AuditInput {
   action: string;
@@ -31,6 +31,14 @@ export interface AuditFilter {
 type Actor = Pick<Viewer, 'workspaceId' | 'userId'> | { workspaceId: string; userId: null };
 
 /** The row of an event, as both writers insert it. */
+/**
+ * Audit ids are time-ordered (UUIDv7, RFC 9562 section 5.7): a new row's key lands at the end of the primary
+ * key's B-tree instead of at a random page. Invocations write one row per call, so this halved the database's
+ * work per audit row (issue 15: about 27 to 13 us per row on SQLite with the table's four indexes). The id
+ * still says nothing a reader could not see from createdAt.
+ */
+const auditId = (): string => uuidv7();
+
 function auditValues(id: string, viewer: Actor, input: AuditInput): AuditValues {
   return {
     id,
@@ -61,7 +69,7 @@ export class AuditService {
 
   /** Records an event; pass the transaction's manager so the event commits or rolls back with the change. */
   async record(viewer: Actor, input: AuditInput, manager: EntityManager = this.ds.manager): Promise<string> {
-    const id = randomUUID();
+    const id = auditId();
     // updateEntity(false): nothing reads the generated createdAt back, and on SQLite TypeORM would SELECT it
     // after every INSERT (a second query per audit event).
     await manager
@@ -79,7 +87,7 @@ export class AuditService {
    * AuditQueue): written within the flush interval, and on shutdown. Never throws.
    */
   enqueue(viewer: Actor, input: AuditInput): void {
-    const values = auditValues(randomUUID(), viewer, input);
+    const values = auditValues(auditId(), viewer, input);
     if (this.queue) this.queue.push(values);
     else
       void this.ds

@@ -23,7 +23,7 @@ export class AuditEventRow extends BaseRow {
   @Column('varchar', { length: 64, nullable: true })
   targetId?: string | null;
 
-  @Index()
+  // Indexed as the leading column of the two composite indexes above.
   @Column('varchar', { length: 36, nullable: true })
   connectionId?: string | null;
 
