@@ -12,7 +12,7 @@ import { loadSecretBox } from './crypto/keys';
 import type { SecretBox } from './crypto/secret-box';
 import { openDatabase, prepareDatabase, QueryCounter } from './db/data-source';
 import type { AppServices } from './graphql/context';
-import { type GraphqlHttpHandler, graphqlHttpHandler } from './graphql/http-handler';
+import { type GraphqlHttpDeps, type GraphqlHttpHandler, graphqlHttpHandler } from './graphql/http-handler';
 import { startApollo } from './graphql/http-server';
 import type { PreparedOperations } from './graphql/prepared-operations';
 import { buildApiSchema } from './graphql/schema';
@@ -94,15 +94,7 @@ async function listen(
   // The socket server comes first: Apollo's drain hook disposes it.
   const ws = startGraphqlWs(httpServer, schema, services);
   const { apollo, prepared } = await startApollo(httpServer, schema, services, ws);
-  let recorded: HeaderList | undefined;
-  const graphql = graphqlHttpHandler({
-    apollo,
-    prepared,
-    services,
-    // Recorded on the first request, once the public URL is known (as replayedHeaders does for the app).
-    securityHeaders: () => (recorded ??= recordHeaders(headers)),
-    trustProxy: app.get('trust proxy fn'),
-  });
+  const graphql = graphqlHandlerFor(app, headers, { apollo, prepared, services });
   const { sandbox, proxy } = mountRoutes(app, {
     services,
     databaseReady: async () => void (await ds.query('SELECT 1')),
@@ -126,22 +118,34 @@ async function listen(
     prepared,
     backgroundRefresh: composed.tokenRefresh.background,
     firstAdmin: boot.created ? { email: boot.email, generatedPassword: boot.generatedPassword } : undefined,
-    close: once(async () => {
-      // The sandbox's child process first: with it still running, apollo.stop() after SIGTERM never
-      // resolved (seen with `node dist/main.js`; the programmatic close in tests was unaffected).
-      await sandbox?.close();
-      // Apollo's drain plugin stops accepting connections and waits for in-flight requests.
-      await apollo.stop();
-      ws.close();
-      // Before the dispatcher closes: a batch being sent finishes and records its outcome.
-      await jobs.stop();
-      await upstream.close();
-      await cluster.close();
-      // Last before the database closes: the invocation audit rows still queued (write-behind) go in.
-      await services.audit.close();
-      await ds.destroy();
-    }),
+    close: once(() => shutDown({ sandbox, apollo, ws, jobs, upstream, cluster, services, ds })),
   };
+}
+
+/** Stops everything listen() started, in the order that loses nothing. */
+async function shutDown(parts: {
+  sandbox: Sandbox | undefined;
+  apollo: { stop(): Promise<void> };
+  ws: { close(): void };
+  jobs: { stop(): Promise<void> };
+  upstream: { close(): Promise<void> };
+  cluster: Cluster;
+  services: AppServices;
+  ds: DataSource;
+}): Promise<void> {
+  // The sandbox's child process first: with it still running, apollo.stop() after SIGTERM never resolved
+  // (seen with `node dist/main.js`; the programmatic close in tests was unaffected).
+  await parts.sandbox?.close();
+  // Apollo's drain plugin stops accepting connections and waits for in-flight requests.
+  await parts.apollo.stop();
+  parts.ws.close();
+  // Before the dispatcher closes: a batch being sent finishes and records its outcome.
+  await parts.jobs.stop();
+  await parts.upstream.close();
+  await parts.cluster.close();
+  // Last before the database closes: the invocation audit rows still queued (write-behind) go in.
+  await parts.services.audit.close();
+  await parts.ds.destroy();
 }
 
 /**
@@ -175,6 +179,21 @@ function httpServerFor(app: express.Express) {
     proxy = p;
   };
   return { httpServer, serveFirst };
+}
+
+/** /graphql's handler, with the app's security headers and its rule for the client's address (req.ip). */
+function graphqlHandlerFor(
+  app: express.Express,
+  headers: express.RequestHandler,
+  deps: Pick<GraphqlHttpDeps, 'apollo' | 'prepared' | 'services'>,
+): GraphqlHttpHandler {
+  let recorded: HeaderList | undefined;
+  return graphqlHttpHandler({
+    ...deps,
+    // Recorded on the first request, once the public URL is known (as replayedHeaders does for the app).
+    securityHeaders: () => (recorded ??= recordHeaders(headers)),
+    trustProxy: app.get('trust proxy fn'),
+  });
 }
 
 /** The first call runs `fn`; every later call gets the same promise (close() may be called twice). */
