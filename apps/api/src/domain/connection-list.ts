@@ -1,12 +1,14 @@
 import type { Connection as ConnectionView } from '@connections/schema';
-import { type DataSource, In } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { AuthorizationRow, ConnectionRow, ServiceRow, UserRow } from '../db/entities';
-import { hydrateAt } from '../db/hydrate';
+import { rowReader } from '../db/hydrate';
+import { queryAndParameters } from '../db/query-shapes';
 import { selectRows } from '../db/raw-rows';
 import { escapeLike } from '../db/sql';
 import { accessParams, assertOwnerFilter, scopeSql } from './access';
 import { AUTHORIZED, type AuthorizationStatus, type AuthorizationStore } from './authorization-store';
 import { type ConnectionOrderInput, filterNeedsAttention, orderConnections } from './connection-list-options';
+import { listColumns } from './connection-list-columns';
 import { restrictionMembers } from './connection-restriction';
 import { connectionView } from './connection-views';
 import { type ServiceRegistry, serviceRef } from './service-registry';
@@ -29,30 +31,20 @@ export interface ConnectionFilterInput {
   needsAttention?: boolean | null;
   /** Newest first when absent. */
   orderBy?: ConnectionOrderInput | null;
+  /**
+   * Only these fields of each node will be read (the GraphQL selection): the statement reads just the columns
+   * they need (connection-list-columns.ts) and the other fields are left unset or wrong. All when absent.
+   */
+  fields?: ReadonlySet<string> | null;
 }
-
-// What a list shows; every column a row carries costs on every row of every page.
-const CONNECTION_LIST_COLUMNS = [
-  'id',
-  'name',
-  'linkName',
-  'serviceId',
-  'scopes',
-  'useLoginUserCredentials',
-  'ownerId',
-  'extensionId',
-  'restrictedTo',
-  'establishedAt',
-  'createdAt',
-  'updatedAt',
-];
 
 type Deps = { ds: DataSource; store: AuthorizationStore; registry: ServiceRegistry };
 
 /**
  * One statement: the page, its owners, the viewer's authorization for each connection (the rule from
  * access.ts, joined by the authorization store) and the total, so the number of queries stays the same
- * whatever the page size.
+ * whatever the page size. It reads the columns of the fields asked (connection-list-columns.ts); TypeORM
+ * writes its text once per shape (query-shapes.ts), the predicates still come from their rules every time.
  */
 export async function listConnections(
   deps: Deps,
@@ -62,23 +54,27 @@ export async function listConnections(
 ): Promise<{ nodes: ConnectionView[]; total: number }> {
   const { ds, store, registry } = deps;
   const qb = orderConnections(await filtered(deps, viewer, filter), filter.orderBy ?? undefined);
+  const { columns, wholeAuthorization } = listColumns(filter.fields);
+  const selected = qb.select(columns);
   // One row past the page says whether more follow. A page that is not full knows the total without counting;
   // otherwise one COUNT statement. (A window COUNT(*) OVER () on the page statement made SQLite read and sort
   // every connection of the workspace for every page: most of the list's database time, issue 15.)
-  const [sql, params] = store
-    .selectListColumns(
-      qb.select(CONNECTION_LIST_COLUMNS.map((c) => `c.${c}`)).addSelect(['o.id', 'o.email', 'o.displayName']),
-    )
-    .offset(window.offset)
-    .limit(window.limit + 1)
-    .getQueryAndParameters();
+  const [sql, params] = queryAndParameters(
+    (wholeAuthorization ? store.selectListColumns(selected) : selected)
+      .offset(window.offset)
+      .limit(window.limit + 1),
+  );
   // Rows as arrays, mapped straight to the view's inputs (raw-rows.ts): no object per row from the driver.
   const { index, rows: fetched } = await selectRows(ds, sql, params);
   const raw = fetched.slice(0, window.limit);
   const complete = fetched.length <= window.limit && (fetched.length > 0 || window.offset === 0);
   const total = complete ? window.offset + fetched.length : await qb.getCount();
+  const readConnection = rowReader(ds, ConnectionRow, index, 'c');
+  const readOwner = rowReader(ds, UserRow, index, 'o');
+  const readAuthorization = rowReader(ds, AuthorizationRow, index, 'a');
+  const authorizationId = index.get('a_id')!;
   // A page holds many connections but few services: read each service once rather than once per row.
-  const rows = raw.map((r) => hydrateAt(ds, ConnectionRow, r, index, 'c'));
+  const rows = raw.map(readConnection);
   const serviceIds = [...new Set(rows.map((r) => r.serviceId))];
   const services = new Map(
     (await servicesOf(ds, serviceIds)).map((x) => [x.id, { row: x, view: registry.view(x) }]),
@@ -89,9 +85,9 @@ export async function listConnections(
     const row = rows[i]!;
     const service = services.get(row.serviceId)!;
     row.service = service.row;
-    row.owner = hydrateAt(ds, UserRow, r, index, 'o');
+    row.owner = readOwner(r);
     // The viewer's authorization (store.joinViewerAuthorization), absent when the left join found none.
-    const auth = r[index.get('a_id')!] == null ? undefined : hydrateAt(ds, AuthorizationRow, r, index, 'a');
+    const auth = r[authorizationId] == null ? undefined : readAuthorization(r);
     return connectionView(viewer, row, auth, service.view, members);
   });
   return { nodes: await withUnfinishedDeadlines(ds.manager, nodes), total };
@@ -100,13 +96,10 @@ export async function listConnections(
 /** The services of a page's connections, in one statement (as arrays, like the page: raw-rows.ts). */
 async function servicesOf(ds: DataSource, ids: string[]): Promise<ServiceRow[]> {
   if (!ids.length) return [];
-  const [sql, params] = ds
-    .getRepository(ServiceRow)
-    .createQueryBuilder('s')
-    .where({ id: In(ids) })
-    .getQueryAndParameters();
+  const qb = ds.getRepository(ServiceRow).createQueryBuilder('s').where('"s"."id" IN (:...ids)', { ids });
+  const [sql, params] = queryAndParameters(qb);
   const { index, rows } = await selectRows(ds, sql, params);
-  return rows.map((r) => hydrateAt(ds, ServiceRow, r, index, 's'));
+  return rows.map(rowReader(ds, ServiceRow, index, 's'));
 }
 
 /** The list statement with the viewer's scope and the filter applied, before selection and paging. */

@@ -7,7 +7,8 @@ import {
   CreateConnectionInput,
   UpdateConnectionInput,
 } from '@connections/schema';
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
+import { Arg, Ctx, ID, Info, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { pageOf, pageWindow } from '../../domain/pagination';
 import { requireViewer } from '../../domain/viewer';
 import type { GqlContext } from '../context';
@@ -17,6 +18,7 @@ export class ConnectionResolver {
   @Query(() => ConnectionPage)
   async connections(
     @Ctx() ctx: GqlContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('filter', () => ConnectionFilter, { nullable: true }) filter?: ConnectionFilter,
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
@@ -30,7 +32,7 @@ export class ConnectionResolver {
     const window = pageWindow(first, after);
     const { nodes, total } = await ctx.app.connections.list(
       v,
-      { ...filter, scope: filter?.scope ?? ConnectionScope.ALL, orderBy },
+      { ...filter, scope: filter?.scope ?? ConnectionScope.ALL, orderBy, fields: nodeFields(info) },
       window,
     );
     return pageOf(nodes, total, window);
@@ -73,4 +75,24 @@ export class ConnectionResolver {
   async deleteConnection(@Arg('id', () => ID) id: string, @Ctx() ctx: GqlContext): Promise<string> {
     return ctx.app.authorizations.deleteConnection(requireViewer(ctx.viewer), id);
   }
+}
+
+/**
+ * The fields the query asks of each node (`nodes { ... }`, through fragments), so that the list reads only
+ * their columns. Directives are not evaluated: a field under @skip or @include counts as asked, which can only
+ * read more columns than needed, never fewer.
+ */
+function nodeFields(info: GraphQLResolveInfo): Set<string> {
+  const fields = new Set<string>();
+  const walk = (set: SelectionSetNode | undefined, inNodes: boolean): void => {
+    for (const s of set?.selections ?? []) {
+      if (s.kind === Kind.FIELD) {
+        if (inNodes) fields.add(s.name.value);
+        else if (s.name.value === 'nodes') walk(s.selectionSet, true);
+      } else if (s.kind === Kind.INLINE_FRAGMENT) walk(s.selectionSet, inNodes);
+      else walk(info.fragments[s.name.value]?.selectionSet, inNodes);
+    }
+  };
+  for (const node of info.fieldNodes) walk(node.selectionSet, false);
+  return fields;
 }
