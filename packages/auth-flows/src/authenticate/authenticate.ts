@@ -150,7 +150,7 @@ export function authenticate(
   } catch {
     throw new AuthFlowError('HOST_NOT_ALLOWED', 'The request URL is not a valid absolute URL');
   }
-  const refusal = options.allowAnyHost ? undefined : urlRefusal(service, parsed.toString());
+  const refusal = options.allowAnyHost ? undefined : urlRefusal(service, parsed);
   if (refusal) throw new AuthFlowError('HOST_NOT_ALLOWED', `${service.displayName}: ${refusal}`);
   const base: OutgoingRequest = {
     ...request,

@@ -78,4 +78,16 @@ describe('API base URL path confinement', () => {
       expect.objectContaining({ code: 'HOST_NOT_ALLOWED' }),
     );
   });
+
+  it('reads a parsed URL as its text, and a base URL the same however often it is checked', () => {
+    const two = { apiBaseUrls: ['https://api.example.com/v1/', 'https://files.example.com/'] };
+    for (let i = 0; i < 3; i++) {
+      expect(urlRefusal(two, new URL('https://files.example.com/a%2f..%2fb'))).toBeUndefined();
+      expect(urlRefusal(two, new URL('https://api.example.com/v1/..%2fmetrics'))).toContain('outside');
+      expect(urlRefusal(two, new URL('ftp://api.example.com/v1/'))).toContain('not an absolute http(s)');
+      expect(
+        urlRefusal({ apiBaseUrls: ['https://files.example.com/'] }, 'https://api.example.com/v1/x'),
+      ).toContain('not one of its API hosts');
+    }
+  });
 });

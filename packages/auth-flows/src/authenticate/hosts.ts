@@ -1,14 +1,29 @@
 import type { ServiceDefinition } from '../types';
 
-function parse(url: string): URL | undefined {
+/** The URL when it is an absolute http(s) URL without credentials. */
+function parse(url: string | URL): URL | undefined {
+  let parsed: URL;
   try {
-    const parsed = new URL(url);
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return undefined;
-    if (parsed.username || parsed.password) return undefined;
-    return parsed;
+    parsed = typeof url === 'string' ? new URL(url) : url;
   } catch {
     return undefined;
   }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return undefined;
+  if (parsed.username || parsed.password) return undefined;
+  return parsed;
+}
+
+// A service's base URLs are few and checked on every call: each is parsed once. Bounded (the oldest out
+// first) so that base URLs from deleted services or other workspaces do not accumulate.
+const MAX_BASES = 1024;
+const bases = new Map<string, URL | undefined>();
+
+function parseBase(base: string): URL | undefined {
+  if (bases.has(base)) return bases.get(base);
+  if (bases.size >= MAX_BASES) bases.delete(bases.keys().next().value!);
+  const parsed = base.includes('[subdomain]') ? undefined : parse(base);
+  bases.set(base, parsed);
+  return parsed;
 }
 
 // Percent-decodes once, leniently: a malformed escape stays as it is (as the WHATWG parser left it).
@@ -29,6 +44,8 @@ function removeDotSegments(path: string): string {
   return `/${out.join('/')}`;
 }
 
+const SPECIAL_IN_PATH = /[%\\;]/;
+
 /**
  * Every way a server may read a path the WHATWG parser has normalised (it already removed `.` and `..`,
  * `%2e` spellings included): as sent, and once per decoding layer (a server, then a gateway before it),
@@ -36,6 +53,8 @@ function removeDotSegments(path: string): string {
  * `../` to Tomcat-style servers), each with its dot segments removed.
  */
 function readings(pathname: string): string[] {
+  // Nothing to decode, no backslash, no path parameter: the parser's path is the only reading.
+  if (!SPECIAL_IN_PATH.test(pathname)) return [pathname];
   const out: string[] = [pathname];
   let current = pathname;
   for (let layer = 0; layer < 3; layer++) {
@@ -61,13 +80,16 @@ function basePath(base: URL): string {
  * slash that stays under the path is fine (GitLab's `projects/group%2Fproject`), one that climbs out
  * (`..%2f..%2fmetrics`) is not. Templated base URLs never match: resolve the subdomain first.
  */
-export function urlRefusal(service: Pick<ServiceDefinition, 'apiBaseUrls'>, url: string): string | undefined {
+export function urlRefusal(
+  service: Pick<ServiceDefinition, 'apiBaseUrls'>,
+  url: string | URL,
+): string | undefined {
   const target = parse(url);
   if (!target) return 'it is not an absolute http(s) URL without credentials';
+  const origin = target.origin;
   const sameOrigin = service.apiBaseUrls
-    .filter((base) => !base.includes('[subdomain]'))
-    .map(parse)
-    .filter((base): base is URL => !!base && base.origin === target.origin);
+    .map(parseBase)
+    .filter((base): base is URL => !!base && base.origin === origin);
   if (sameOrigin.length === 0) return `${target.host} is not one of its API hosts`;
   const paths = readings(target.pathname);
   const under = sameOrigin.some((base) => {
