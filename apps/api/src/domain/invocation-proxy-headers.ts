@@ -1,11 +1,19 @@
-/** The header names a Connection header lists are hop-by-hop as well (RFC 9110 7.6.1). */
-export function connectionOptions(raw: Record<string, string | string[] | undefined>): Set<string> {
-  const named = new Set<string>();
-  for (const [k, v] of Object.entries(raw))
-    if (k.toLowerCase() === 'connection' && v !== undefined)
-      for (const item of ([] as string[]).concat(v))
-        for (const name of item.split(',')) named.add(name.trim().toLowerCase());
-  return named;
+const NONE: ReadonlySet<string> = new Set();
+
+/**
+ * The header names a Connection header lists are hop-by-hop as well (RFC 9110 7.6.1). Run on every call's
+ * request and response headers, which seldom have one: only a ten-letter name is lower-cased and compared.
+ */
+export function connectionOptions(raw: Record<string, string | string[] | undefined>): ReadonlySet<string> {
+  let named: Set<string> | undefined;
+  for (const k in raw) {
+    const v = raw[k];
+    if (k.length !== 10 || v === undefined || k.toLowerCase() !== 'connection') continue;
+    named ??= new Set();
+    for (const item of ([] as string[]).concat(v))
+      for (const name of item.split(',')) named.add(name.trim().toLowerCase());
+  }
+  return named ?? NONE;
 }
 
 /**

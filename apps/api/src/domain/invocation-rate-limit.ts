@@ -10,9 +10,15 @@ type Headers = Record<string, string | string[]>;
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 /** The first whole number in a field (`100`, `100, 100;w=60` in the drafts' list form), or null. */
 const leadingNumber = (v: string | string[] | undefined): number | null => {
+  if (v === undefined) return null;
   const m = /^\s*(\d+)/.exec(first(v) ?? '');
   return m ? Number(m[1]) : null;
 };
+
+// The field names, spelt once rather than on every call.
+const PREFIXED = ['ratelimit-', 'x-ratelimit-', 'x-rate-limit-'].map(
+  (prefix) => [prefix, [`${prefix}limit`, `${prefix}remaining`, `${prefix}reset`]] as const,
+);
 
 /**
  * The figures from the headers providers send: the IETF draft's `RateLimit` + `RateLimit-Policy` structured
@@ -22,10 +28,10 @@ const leadingNumber = (v: string | string[] | undefined): number | null => {
  */
 export function rateLimitOf(headers: Headers, now = Date.now()): RateLimit | null {
   if (headers['ratelimit'] !== undefined) return structured(headers, now);
-  for (const prefix of ['ratelimit-', 'x-ratelimit-', 'x-rate-limit-']) {
-    const limit = leadingNumber(headers[`${prefix}limit`]);
-    const remaining = leadingNumber(headers[`${prefix}remaining`]);
-    const reset = leadingNumber(headers[`${prefix}reset`]);
+  for (const [prefix, names] of PREFIXED) {
+    const limit = leadingNumber(headers[names[0]]);
+    const remaining = leadingNumber(headers[names[1]]);
+    const reset = leadingNumber(headers[names[2]]);
     if (limit === null && remaining === null && reset === null) continue;
     const resetAt =
       reset === null ? null : new Date(prefix === 'ratelimit-' ? now + reset * 1000 : resetOf(reset, now));

@@ -38,8 +38,12 @@ export function responseHeaders(
 ): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   const named = connectionOptions(raw);
-  for (const [k, v] of Object.entries(raw))
-    if (v !== undefined && !DROP_RESPONSE.has(k.toLowerCase()) && !named.has(k.toLowerCase())) out[k] = v;
+  for (const k in raw) {
+    const v = raw[k];
+    if (v === undefined) continue;
+    const lower = k.toLowerCase();
+    if (!DROP_RESPONSE.has(lower) && !named.has(lower)) out[k] = v;
+  }
   return out;
 }
 

@@ -5,6 +5,7 @@ import type { AccountsService } from '../domain/accounts';
 import { MAX_REQUEST_BYTES } from '../domain/invocation-body';
 import { viewerFromHeaders } from '../http/auth';
 import { bodyErrorOf } from '../http/body-errors';
+import { plainJsonBody } from '../http/json-body';
 
 /** Every GraphQL operation over HTTP fits in 1 MB of JSON... */
 export const GRAPHQL_BODY_LIMIT = 1024 * 1024;
@@ -42,12 +43,14 @@ export function graphqlBodyReader(accounts: AccountsService) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<GraphqlBody> => {
     const declared = Number(req.headers['content-length']);
     try {
-      // Chunked (no length) and anything up to 1 MB: the parser as before, at 1 MB.
-      if (!(declared > GRAPHQL_BODY_LIMIT)) return { body: await parse(small, req, res) };
+      // Up to 1 MB: plain JSON of a declared length read directly, the rest (chunked, compressed, another
+      // type or charset) by body-parser, both at 1 MB.
+      if (!(declared > GRAPHQL_BODY_LIMIT))
+        return { body: await (plainJsonBody(req, GRAPHQL_BODY_LIMIT) ?? parse(small, req, res)) };
       // A body refused unread is not drained: the connection closes after the answer.
       if (declared > INVOKE_HTTP_BODY_LIMIT) return tooLarge();
       if (!(await viewerFromHeaders(accounts, req.headers))) return refused(refusedAsBefore(), true);
-      const body = await parse(large, req, res);
+      const body = await (plainJsonBody(req, INVOKE_HTTP_BODY_LIMIT) ?? parse(large, req, res));
       return onlyInvokeUrl(body) ? { body } : refused(refusedAsBefore(), false);
     } catch (err) {
       return refused(err, false);
