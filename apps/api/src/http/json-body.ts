@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 
 /**
  * The everyday JSON body read without body-parser: a declared length within `limit`, `application/json` in
- * UTF-8, not compressed, not chunked. That is every request our clients send (the console, the SDKs, curl), and
+ * UTF-8, not compressed, not chunked. That is what the console, GraphQL clients and curl send, and
  * body-parser's general path (content-type and charset parsing, iconv's streaming decoder, raw-body's
  * bookkeeping) was a few percent of an invokeUrl call's CPU (issue 15). Returns undefined for any other request,
  * which body-parser reads as before.
