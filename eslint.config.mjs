@@ -81,6 +81,21 @@ export default tseslint.config(
   },
   ...apiLayerRules(),
   {
+    files: ['apps/api/src/**/*.ts', 'packages/*/src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          // On Node 20 and 22 the first AsyncLocalStorage.run turns async hooks on for the whole process for
+          // good: every later promise pays for them (about 150 ns each; grant-transport.ts, issue 15).
+          selector: "ImportSpecifier[imported.name='AsyncLocalStorage']",
+          message:
+            'AsyncLocalStorage slows every promise of the process once used: pass the value explicitly.',
+        },
+      ],
+    },
+  },
+  {
     // Tests may reach into loosely typed GraphQL responses.
     files: ['**/*.test.ts', '**/test-support/**', 'bench/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },

@@ -1,15 +1,18 @@
 // The real server (built, NODE_ENV=production, private networks allowed so it may reach the loopback
 // upstream) on a fresh SQLite file, with an API token and an API_KEY connection to the upstream given as
-// the first argument. Prints {url, token, link, heapUrl} (heap-probe.mjs).
+// the first argument, once it has started an OAuth 2.0 authorization as production processes have
+// (startOAuthFlow). Prints {url, token, link, heapUrl} (heap-probe.mjs).
 import fs from 'node:fs';
 import { startHeapProbe } from './heap-probe.mjs';
-import { startBenchApi } from './start-api.mjs';
+import { startBenchApi, startOAuthFlow } from './start-api.mjs';
 
 const [upstreamUrl, apiKey] = process.argv.slice(2);
-const { server, dataDir, gql, token, auth } = await startBenchApi({
+const bench = await startBenchApi({
   prefix: 'cnx-bench-invoke-',
   env: { CONNECTIONS_ALLOW_PRIVATE_NETWORKS: 'true' },
 });
+const { server, dataDir, gql, token, auth } = bench;
+await startOAuthFlow(bench, upstreamUrl);
 const slug = (
   await gql(
     'mutation($i: CreateCustomServiceInput!) { createCustomService(input: $i) { slug } }',

@@ -45,5 +45,42 @@ export async function startBenchApi({ prefix, env = {}, account = true }) {
   );
   const token = (await gql('mutation { createApiToken(input: {name: "bench"}) { token } }', {}, { cookie }))
     .json.data.createApiToken.token;
-  return { server, dataDir, gql, token, auth: { authorization: `Bearer ${token}` } };
+  return { server, dataDir, gql, token, auth: { authorization: `Bearer ${token}` }, cookie };
+}
+
+/**
+ * Starts one OAuth 2.0 authorization as far as the provider's redirect (the console's Create and Connect:
+ * grant's connect step runs in this process), so that the calls a benchmark makes next run in a process like
+ * a production one, which has run such flows: a flow must leave nothing behind that slows later calls. The
+ * provider at `providerUrl` is never contacted. `api` is what startBenchApi returned.
+ */
+export async function startOAuthFlow(api, providerUrl) {
+  const { slug } = (
+    await api.gql(
+      'mutation($i: CreateCustomServiceInput!) { createCustomService(input: $i) { slug } }',
+      {
+        i: {
+          name: 'Bench OAuth provider',
+          authType: 'OAUTH2',
+          authorizeUrl: `${providerUrl}/authorize`,
+          accessTokenUrl: `${providerUrl}/token`,
+          apiBaseUrls: [`${providerUrl}/`],
+          clientId: 'bench-client',
+          clientSecret: 'bench-secret',
+        },
+      },
+      api.auth,
+    )
+  ).json.data.createCustomService;
+  const { authorizeUrl } = (
+    await api.gql(
+      'mutation($i: CreateAndConnectInput!) { createAndConnect(input: $i) { authorizeUrl } }',
+      { i: { name: 'Bench OAuth', service: slug } },
+      api.auth,
+    )
+  ).json.data.createAndConnect;
+  const res = await fetch(authorizeUrl, { headers: { cookie: api.cookie }, redirect: 'manual' });
+  const location = res.headers.get('location') ?? '';
+  if (res.status !== 302 || !location.startsWith(`${providerUrl}/authorize?`))
+    throw new Error(`the OAuth flow did not reach the provider: ${res.status} ${location}`);
 }

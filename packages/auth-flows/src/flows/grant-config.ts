@@ -17,11 +17,12 @@ export interface AttemptConfig {
 }
 
 /**
- * Every provider is declared statically and none enables `dynamic`: grant then ignores overrides from
- * the query string and the body, and only the per-attempt state override (res.locals.grant) can set
- * client credentials and URLs.
+ * grant's configuration for a run on `provider` (a name from grantProviderName): that provider alone is
+ * declared, statically, and it does not enable `dynamic`: grant then ignores overrides from the query string
+ * and the body, and only the per-attempt state override (res.locals.grant) can set client credentials and
+ * URLs. A name grant does not know declares nothing, and grant refuses the run.
  */
-export function staticGrantConfig(prefix: string): Record<string, unknown> {
+export function staticGrantConfig(prefix: string, provider: string): Record<string, unknown> {
   const config: Record<string, unknown> = {
     defaults: {
       prefix,
@@ -31,10 +32,10 @@ export function staticGrantConfig(prefix: string): Record<string, unknown> {
       // The result stays in res.locals: never in a redirect URL, never in the session.
       transport: 'state',
     },
-    [GENERIC_OAUTH2]: { oauth: 2 },
-    [GENERIC_OAUTH1]: { oauth: 1 },
   };
-  for (const name of Object.keys(grantOAuthConfig)) config[name] = {};
+  if (provider === GENERIC_OAUTH2) config[provider] = { oauth: 2 };
+  else if (provider === GENERIC_OAUTH1) config[provider] = { oauth: 1 };
+  else if (Object.hasOwn(grantOAuthConfig, provider)) config[provider] = {};
   return config;
 }
 

@@ -53,8 +53,8 @@ describe("grant's requests through the host's agents", () => {
 
   test('a refusal below grant is reported with its code, though grant keeps only the message', async () => {
     const seen: Seen[] = [];
-    const options = grantRequestOptions(recordingAgents(seen), 5_000);
-    const { result, failure } = await withGrantRecord('Connecting X', async () => {
+    const { result, failure } = await withGrantRecord('Connecting X', async (record) => {
+      const options = grantRequestOptions(recordingAgents(seen), 5_000, record);
       try {
         await grantClient({ ...options, method: 'POST', url: 'https://provider.example/token' });
         return 'sent';
@@ -70,11 +70,33 @@ describe("grant's requests through the host's agents", () => {
   });
 
   test('other failures (a refused connection, a timeout) are left to grant’s classification', async () => {
-    const options = grantRequestOptions(recordingAgents([], 'ECONNREFUSED'), 5_000);
-    const { failure } = await withGrantRecord('Connecting X', () =>
-      grantClient({ ...options, url: 'https://provider.example/me' }).catch(() => 'failed'),
-    );
+    const { failure } = await withGrantRecord('Connecting X', (record) => {
+      const options = grantRequestOptions(recordingAgents([], 'ECONNREFUSED'), 5_000, record);
+      return grantClient({ ...options, url: 'https://provider.example/me' }).catch(() => 'failed');
+    });
     expect(failure).toBeUndefined();
+  });
+
+  test('each run hears only of its own requests, however the runs interleave', async () => {
+    const refused = recordingAgents([]);
+    const reachable = recordingAgents([], 'ECONNREFUSED');
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const [first, second] = await Promise.all([
+      withGrantRecord('Connecting A', async (record) => {
+        await held; // the second run starts and sends first
+        const options = grantRequestOptions(refused, 5_000, record);
+        return grantClient({ ...options, url: 'https://a.example/token' }).catch(() => 'failed');
+      }),
+      withGrantRecord('Connecting B', async (record) => {
+        const options = grantRequestOptions(reachable, 5_000, record);
+        const sent = await grantClient({ ...options, url: 'https://b.example/token' }).catch(() => 'failed');
+        release();
+        return sent;
+      }),
+    ]);
+    expect(first.failure).toMatchObject({ code: 'HOST_NOT_ALLOWED', message: /^Connecting A: / });
+    expect(second.failure).toBeUndefined();
   });
 
   test('no redirect is followed (a profile URL would take the bearer token along)', () => {
