@@ -233,7 +233,8 @@ function resolveUrl(raw: string, apiBaseUrl: string | undefined): URL {
   } catch {
     throw badUrl(`"${raw.slice(0, 200)}" is not a URL, nor a path under the service's API base URL`);
   }
-  if (relative && urlRefusal({ apiBaseUrls: [base!] }, url.toString()))
+  // The URL as parsed, not its text: one parse fewer on every call.
+  if (relative && urlRefusal({ apiBaseUrls: [base!] }, url))
     throw badUrl(`"${raw.slice(0, 200)}" climbs out of the API base URL ${base}`);
   return url;
 }
