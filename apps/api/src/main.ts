@@ -32,8 +32,6 @@ async function main() {
     logger.fatal({ err: e }, `could not start: ${safeError(e).message}`);
     process.exit(1);
   }
-  printBanner(server);
-
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -50,6 +48,9 @@ async function main() {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // Only once a signal would be handled: whoever waits for the banner (a supervisor, a test) may signal at
+  // once, and a SIGTERM that came before the handler killed the process without closing it.
+  printBanner(server);
 }
 
 /** Printed to the terminal once, deliberately outside the structured log: the generated password is in it. */
