@@ -1,25 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Store } from 'express-session';
-import grant from 'grant';
 import { AuthFlowError } from '../errors';
 import type { ServiceDefinition } from '../types';
 import type { FlowStateStore } from './attempt-session-store';
 import { flowSession } from './flow-session';
 import { redirectUriFor } from './flow-urls';
-import {
-  dynamicGrantConfig,
-  grantProviderName,
-  prepareService,
-  staticGrantConfig,
-  type AttemptConfig,
-} from './grant-config';
-import {
-  grantRequestOptions,
-  withGrantRecord,
-  type GrantAgents,
-  type GrantRunRecord,
-} from './grant-transport';
+import { dynamicGrantConfig, grantProviderName, prepareService, type AttemptConfig } from './grant-config';
+import { grantRunner } from './grant-run';
+import type { GrantAgents } from './grant-transport';
 import { issuerProblem } from './issuer';
 import { normalizeGrantResponse, type FlowOutcome, type GrantResponse } from './normalize';
 import { requestOAuthSignsPortsCorrectly, usesNonDefaultPort } from './request-oauth-check';
@@ -74,7 +63,6 @@ interface PendingFlow {
 }
 
 type SessionBag = Record<string, unknown> & { grant?: Record<string, unknown> };
-type GrantHandler = (req: unknown, res: Response, next: (error?: unknown) => void) => Promise<void>;
 
 const PENDING_KEY = 'connectionsOAuthFlow';
 
@@ -107,59 +95,8 @@ export function createAuthRouter(options: AuthRouterOptions): Router {
   const publicUrl = new URL(options.publicUrl);
   const redirectUri = redirectUriFor(publicUrl.toString(), basePath);
   const prefix = `${basePath}/grant`;
-  const requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
-  /**
-   * grant for one run on one provider, its requests going through agents that report to this run's record.
-   * Built per run (about 0.04 ms with one provider declared; all of them took 7 ms) so that the record is
-   * handed over rather than looked up (grant-transport.ts).
-   */
-  const grantHandlerFor = (provider: string, record: GrantRunRecord) =>
-    grant.express({
-      config: staticGrantConfig(prefix, provider),
-      request: grantRequestOptions(options.agents, requestTimeoutMs, record),
-    } as never) as unknown as GrantHandler;
-
+  const runGrant = grantRunner(prefix, options.agents, options.requestTimeoutMs ?? 15_000);
   const sessionMiddleware = flowSession(options, publicUrl, basePath);
-
-  /**
-   * Runs grant on a synthetic request; resolves once grant redirected or handed back with next(), with the
-   * failure of a request the host's agents refused or cut off, if any.
-   */
-  async function runGrant(
-    req: Request,
-    res: Response,
-    step: { provider: string; path: string; query: Record<string, unknown> },
-    service: ServiceDefinition,
-  ) {
-    const { result, failure } = await withGrantRecord(`Connecting ${service.displayName}`, (record) =>
-      grantOnce(grantHandlerFor(step.provider, record), req, res, step.path, step.query),
-    );
-    return { ...result, failure };
-  }
-
-  function grantOnce(
-    grantHandler: GrantHandler,
-    req: Request,
-    res: Response,
-    path: string,
-    query: Record<string, unknown>,
-  ) {
-    return new Promise<{ redirected: boolean; response?: GrantResponse }>((resolve, reject) => {
-      let handedBack = false;
-      const view = { originalUrl: path, method: 'GET', query, body: undefined, session: req.session };
-      grantHandler(view, res, (error?: unknown) => {
-        handedBack = true;
-        if (error) reject(error);
-        else
-          resolve({
-            redirected: false,
-            response: (res.locals.grant as { response?: GrantResponse } | undefined)?.response,
-          });
-      }).then(() => {
-        if (!handedBack) resolve({ redirected: true });
-      }, reject);
-    });
-  }
 
   async function complete(
     attemptId: string | undefined,
@@ -210,12 +147,8 @@ export function createAuthRouter(options: AuthRouterOptions): Router {
       const pending: PendingFlow = { attemptId, provider };
       bag(req)[PENDING_KEY] = pending;
       res.locals.grant = { dynamic: dynamicGrantConfig(service, attempt, redirectUri) };
-      const result = await runGrant(
-        req,
-        res,
-        { provider, path: `${prefix}/${provider}`, query: {} },
-        service,
-      );
+      const step = { provider, path: `${prefix}/${provider}`, query: {} };
+      const result = await runGrant(req, res, step, `Connecting ${service.displayName}`);
       if (result.redirected) return;
       // Only the OAuth 1.0a request-token step can fail before the redirect.
       delete bag(req)[PENDING_KEY];
@@ -284,7 +217,7 @@ export function createAuthRouter(options: AuthRouterOptions): Router {
         res.locals.grant = { dynamic: dynamicGrantConfig(service, attempt, redirectUri) };
         const { provider } = pending;
         const step = { provider, path: `${prefix}/${provider}/callback`, query };
-        ({ response, failure } = await runGrant(req, res, step, service));
+        ({ response, failure } = await runGrant(req, res, step, `Connecting ${service.displayName}`));
       }
       delete bag(req).grant;
       if (failure) return complete(pending.attemptId, failed(failure), req, res, next);
