@@ -1,19 +1,32 @@
 const NONE: ReadonlySet<string> = new Set();
 
+// What a Connection value names, by value: upstreams answer every call with the same one ("keep-alive"), so
+// each is split once. Bounded: past 64 values, the rest are split on each call.
+const namedBy = new Map<string, ReadonlySet<string>>();
+
+function connectionNames(value: string): ReadonlySet<string> {
+  let names = namedBy.get(value);
+  if (names) return names;
+  names = new Set(value.split(',').map((name) => name.trim().toLowerCase()));
+  if (namedBy.size < 64) namedBy.set(value, names);
+  return names;
+}
+
 /**
  * The header names a Connection header lists are hop-by-hop as well (RFC 9110 7.6.1). Run on every call's
- * request and response headers, which seldom have one: only a ten-letter name is lower-cased and compared.
+ * request and response headers: only a ten-letter name is lower-cased and compared. The set is shared:
+ * read it, never change it.
  */
 export function connectionOptions(raw: Record<string, string | string[] | undefined>): ReadonlySet<string> {
-  let named: Set<string> | undefined;
+  let value: string | string[] | undefined;
   for (const k in raw) {
     const v = raw[k];
     if (k.length !== 10 || v === undefined || k.toLowerCase() !== 'connection') continue;
-    named ??= new Set();
-    for (const item of ([] as string[]).concat(v))
-      for (const name of item.split(',')) named.add(name.trim().toLowerCase());
+    value = value === undefined ? v : [value, v].flat();
   }
-  return named ?? NONE;
+  if (value === undefined) return NONE;
+  if (typeof value === 'string') return connectionNames(value);
+  return new Set(value.flatMap((item) => [...connectionNames(item)]));
 }
 
 /**

@@ -1,4 +1,5 @@
 import { responseHeaders } from './invocation-reply';
+import { connectionOptions } from './invocation-proxy-headers';
 
 describe('responseHeaders', () => {
   test('drops hop-by-hop fields, those the Connection field names, and Set-Cookie; keeps the rest', () => {
@@ -23,5 +24,24 @@ describe('responseHeaders', () => {
 
   test('a response without a Connection field loses only the fixed hop-by-hop ones', () => {
     expect(responseHeaders({ etag: '"v1"', upgrade: 'h2c' })).toEqual({ etag: '"v1"' });
+  });
+});
+
+describe('connectionOptions', () => {
+  test('names from one value, several values and several fields, lower-cased and trimmed', () => {
+    expect([...connectionOptions({ connection: ' X-A ,x-b' })].sort()).toEqual(['x-a', 'x-b']);
+    expect([...connectionOptions({ Connection: ['x-a', 'X-C, x-d'] })].sort()).toEqual(['x-a', 'x-c', 'x-d']);
+    expect([...connectionOptions({ connection: 'x-a', CONNECTION: 'x-e' })].sort()).toEqual(['x-a', 'x-e']);
+    expect(connectionOptions({ 'content-type': 'text/plain', connectiom: 'x-a' }).size).toBe(0);
+  });
+
+  test('the same value gives the same answer again (it is remembered, not shared state that grows)', () => {
+    const first = connectionOptions({ connection: 'keep-alive' });
+    expect(connectionOptions({ connection: 'keep-alive' })).toBe(first);
+    expect([...first]).toEqual(['keep-alive']);
+    // A combined answer is a set of its own: the remembered ones are never added to.
+    const combined = connectionOptions({ connection: ['keep-alive', 'x-f'] });
+    expect([...combined].sort()).toEqual(['keep-alive', 'x-f']);
+    expect([...connectionOptions({ connection: 'keep-alive' })]).toEqual(['keep-alive']);
   });
 });
