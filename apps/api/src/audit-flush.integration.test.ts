@@ -1,39 +1,17 @@
 import Database from 'better-sqlite3';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { startProcess } from './test-support/server-process';
 import { startUpstream, type Upstream } from './test-support/upstream';
 
 jest.setTimeout(60_000);
 
 // Issue 15: invocation audit rows are written behind, in batches; the ones still queued when the process is
 // asked to stop (SIGTERM) are written before it exits. Runs the built server (npm test builds it first) as a
-// real process, with a flush interval longer than the test, so only the shutdown can have written them.
-const MAIN = path.resolve(__dirname, '../dist/main.js');
+// real process (test-support/server-process.ts), with a flush interval longer than the test, so only the shutdown can have written them.
 const PASSWORD = 'audit-flush-admin-password';
-
-function startProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
-    child.stdout!.on('data', () => {
-      const m = /(?:Console:|running at)\s+(http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1]! });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
-  });
-}
 
 describe('invocation audit rows on shutdown', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnx-audit-flush-'));
@@ -47,8 +25,8 @@ describe('invocation audit rows on shutdown', () => {
   });
 
   test('SIGTERM writes the queued rows before the process exits', async () => {
-    const { child, url } = await startProcess({
-      CONNECTIONS_DATA_DIR: dataDir,
+    const { child, url } = await startProcess(dataDir, {
+      LOG_LEVEL: 'warn',
       CONNECTIONS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       CONNECTIONS_ADMIN_PASSWORD: PASSWORD,
       CONNECTIONS_ALLOW_PRIVATE_NETWORKS: 'true',

@@ -35,7 +35,7 @@ describe('connectionOptions', () => {
     expect(connectionOptions({ 'content-type': 'text/plain', connectiom: 'x-a' }).size).toBe(0);
   });
 
-  test('the same value gives the same answer again (it is remembered, not shared state that grows)', () => {
+  test('the same value gives the same set again, and a remembered set is never added to', () => {
     const first = connectionOptions({ connection: 'keep-alive' });
     expect(connectionOptions({ connection: 'keep-alive' })).toBe(first);
     expect([...first]).toEqual(['keep-alive']);
